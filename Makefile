@@ -1,0 +1,52 @@
+# make demo: a simulated farm, discovered, configured and shown.   make test: everything CI runs.
+# Both create and reuse .venv/ with the newest Python >= 3.11 found, and install what they need.
+
+SHELL := /bin/bash
+VENV ?= .venv
+PY := $(abspath $(VENV))/bin/python
+BIN := $(abspath $(VENV))/bin
+# Outside the work tree: inside it ansible-test would ask git, which ignores the copy.
+BUILD := $(or $(TMPDIR),/tmp)/hashops-whatsminer-$(shell printf %s "$(CURDIR)" | md5sum | cut -c1-8)
+COLL := $(BUILD)/ansible_collections/hashops/whatsminer
+export PATH := $(BIN):$(PATH)
+export ANSIBLE_COLLECTIONS_PATH := $(BUILD)
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: demo test venv collection sanity units integration lint foreign clean
+
+demo: collection
+	bash scripts/demo.sh
+
+test: sanity units integration lint foreign
+
+venv: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.txt tests/requirements.txt
+	@test -x $(PY) || "$$(scripts/find-python)" -m venv $(VENV)
+	$(PY) -m pip install -q --disable-pip-version-check -U pip
+	$(PY) -m pip install -q --disable-pip-version-check -r requirements.txt -r tests/requirements.txt
+	@touch $@
+
+# ansible-test needs the collection at ansible_collections/NS/NAME, as real files (not a symlink).
+collection: venv
+	@rm -rf $(COLL) && mkdir -p $(COLL)
+	@git ls-files -co --exclude-standard -z | grep -zv '^\.ci/' | xargs -0 cp --parents -t $(COLL)
+
+sanity: collection
+	scripts/prepare-ansible-test $(PY)
+	cd $(COLL) && ansible-test sanity --local --python $$($(PY) -c 'import sys; print("%d.%d" % sys.version_info[:2])') --color no
+
+units: collection
+	cd $(COLL) && $(PY) -m pytest -q -p no:cacheprovider tests/unit
+
+integration: collection
+	cd $(COLL) && ansible-test integration --local --python $$($(PY) -c 'import sys; print("%d.%d" % sys.version_info[:2])') --color no
+
+lint: collection
+	cd $(COLL) && ansible-lint --offline playbooks
+
+foreign: collection
+	bash tests/foreign/run.sh
+
+clean:
+	rm -rf $(BUILD) tests/output

@@ -1,0 +1,46 @@
+# Copyright: (c) 2026, hashops.whatsminer contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# This fragment is private to the collection: it can change or go away without notice.
+
+from __future__ import annotations
+
+
+class ModuleDocFragment:
+    # The options every module shares; plugins/module_utils/_connection.py holds the matching argument spec.
+    DOCUMENTATION = r"""
+options:
+  host:
+    description:
+      - Address or name of the miner's API.
+      - When the module runs on the controller (the usual case), defaults to the host's C(ansible_host),
+        else its inventory name.
+      - Required when the module runs as a plain module (delegated to a jump host, or through
+        C(gather_facts) with C(ansible_facts_modules)); set it with C(module_defaults) there.
+    type: str
+  port:
+    description:
+      - TCP port of the miner's API (API V2).
+    type: int
+    default: 4028
+  password:
+    description:
+      - The miner's admin password, used to sign and encrypt write commands. Reads need no password.
+      - When not set, the host variable C(whatsminer_password) is used, then the environment
+        variable E(WHATSMINER_PASSWORD) of the controller.
+      - Never shown in results, diffs or logs.
+      - A write without a password fails before anything is sent.
+    type: str
+  timeout:
+    description:
+      - Seconds to wait for the miner to accept the connection and for each part of its reply.
+    type: float
+    default: 10
+notes:
+  - The modules do their work on the controller in an action plugin, so a task costs no Python start-up per
+    host. Set C(ansible_connection=local) for miners (the inventory plugin does it).
+  - When the task runs over another connection (for example C(delegate_to) a jump host inside the farm LAN),
+    the same code runs there as a plain module; that host then needs pycryptodome and passlib.
+requirements:
+  - pycryptodome
+  - passlib
+"""

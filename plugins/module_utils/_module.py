@@ -1,0 +1,37 @@
+# Copyright: (c) 2026, hashops.whatsminer contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# This module is private to the collection: it can change or go away without notice.
+"""main() of every module: the same resource code as the action plugin, run as a plain module."""
+
+from __future__ import annotations
+
+import os
+
+from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+
+from ansible_collections.hashops.whatsminer.plugins.module_utils import _crypto
+from ansible_collections.hashops.whatsminer.plugins.module_utils._connection import (
+    CONNECTION_SPEC,
+    PASSWORD_ENV,
+    client_from_params,
+)
+from ansible_collections.hashops.whatsminer.plugins.module_utils._errors import WhatsMinerError
+
+
+def run_module(resource) -> None:
+    module = AnsibleModule(argument_spec=dict(CONNECTION_SPEC, **resource.ARGUMENT_SPEC), supports_check_mode=True,
+                           **getattr(resource, "ARGUMENT_RULES", {}))
+    if not _crypto.HAS_CRYPTO_LIBS:
+        module.fail_json(msg=missing_required_lib("pycryptodome and passlib"), exception=_crypto.CRYPTO_IMPORT_ERROR)
+    params = dict(module.params)
+    if not params["host"]:
+        module.fail_json(msg="host is required when the module runs outside its action plugin "
+                             "(for example through gather_facts): set it in module_defaults")
+    if not params["password"] and os.environ.get(PASSWORD_ENV):
+        params["password"] = os.environ[PASSWORD_ENV]
+        module.no_log_values.add(params["password"])
+    try:
+        result = resource.run(client_from_params(params), params, check=module.check_mode, diff=module._diff)
+    except WhatsMinerError as err:
+        module.fail_json(msg=str(err))
+    module.exit_json(**result)

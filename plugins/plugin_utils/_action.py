@@ -1,0 +1,67 @@
+# Copyright: (c) 2026, hashops.whatsminer contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# This module is private to the collection: it can change or go away without notice.
+"""The one base class of every action plugin: the module's work, in-process on the controller."""
+
+from __future__ import annotations
+
+import os
+
+from ansible.module_utils.common.parameters import remove_values
+from ansible.plugins.action import ActionBase
+
+from ansible_collections.hashops.whatsminer.plugins.module_utils import _crypto
+from ansible_collections.hashops.whatsminer.plugins.module_utils._connection import (
+    CONNECTION_SPEC,
+    PASSWORD_ENV,
+    PASSWORD_VARIABLE,
+    client_from_params,
+)
+from ansible_collections.hashops.whatsminer.plugins.module_utils._errors import WhatsMinerError
+
+
+class WhatsMinerAction(ActionBase):
+    """Subclasses set RESOURCE (a module of plugins/module_utils/_resources) and MODULE (its FQCN)."""
+
+    RESOURCE = None
+    MODULE = ""
+    _requires_connection = False
+
+    def run(self, tmp=None, task_vars=None):
+        task_vars = task_vars or {}
+        result = super().run(tmp, task_vars)
+        resource = self.RESOURCE
+        spec = dict(CONNECTION_SPEC, **resource.ARGUMENT_SPEC)
+        validation, params = self.validate_argument_spec(argument_spec=spec, **getattr(resource, "ARGUMENT_RULES", {}))
+        secrets = set(validation._no_log_values)  # pylint: disable=protected-access
+        params = {name: params.get(name) for name in spec}
+        self._fill_connection(params, task_vars)
+        if params["password"]:
+            secrets.add(params["password"])
+
+        if self._connection.transport != "local" and self._task.delegate_to:
+            outcome = self._execute_module(module_name=self.MODULE, module_args=params, task_vars=task_vars)
+        else:
+            outcome = self._run_here(resource, params)
+        result.update(outcome)
+        return remove_values(result, secrets)
+
+    def _fill_connection(self, params, task_vars):
+        if not params["host"]:
+            params["host"] = self._var(task_vars, "ansible_host") or task_vars.get("inventory_hostname")
+        if "password" not in self._task.args:
+            params["password"] = self._var(task_vars, PASSWORD_VARIABLE) or os.environ.get(PASSWORD_ENV) or None
+
+    def _var(self, task_vars, name):
+        value = task_vars.get(name)
+        return self._templar.template(value) if value is not None else None
+
+    def _run_here(self, resource, params):
+        if not _crypto.HAS_CRYPTO_LIBS:
+            return {"failed": True, "msg": "the controller's Python lacks pycryptodome or passlib: "
+                                           "pip install -r requirements.txt of hashops.whatsminer"}
+        client = client_from_params(params)
+        try:
+            return resource.run(client, params, check=bool(self._task.check_mode), diff=bool(self._task.diff))
+        except WhatsMinerError as err:
+            return {"failed": True, "msg": str(err)}
