@@ -89,6 +89,10 @@ class WhatsMinerClient:
             reply = _protocol.decode_json(self._exchange(joined, _protocol.encode_read(joined)), self.host, joined)
             for part, value in _protocol.split_joined(reply, joined).items():
                 replies[part] = self._ok_or_none(value, part)
+            if not any(replies.values()):
+                # firmware that refuses the join as a whole: ask one command at a time
+                replies.clear()
+                others = joinable + others
         else:
             others = joinable + others
         for command in others:

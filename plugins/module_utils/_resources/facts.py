@@ -1,0 +1,27 @@
+# Copyright: (c) 2026, hashops.whatsminer contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# This module is private to the collection: it can change or go away without notice.
+"""whatsminer_facts: one joined read plus the daemon commands the subsets need, normalised."""
+
+from __future__ import annotations
+
+from ansible_collections.hashops.whatsminer.plugins.module_utils import _state
+from ansible_collections.hashops.whatsminer.plugins.module_utils._errors import ProtocolError, UsageError
+
+ARGUMENT_SPEC = {
+    "gather_subset": {"type": "list", "elements": "str", "default": ["all"]},
+}
+
+
+def run(client, params: dict, check: bool, diff: bool) -> dict:  # pylint: disable=unused-argument
+    subsets = params["gather_subset"]
+    try:
+        commands = _state.commands_for(subsets)
+    except ValueError as err:
+        raise UsageError(client.host, "gather_subset", str(err)) from None
+    replies = client.read_joined(*commands)
+    if not any(replies.values()):
+        raise ProtocolError(client.host, "+".join(commands),
+                            "the miner answered every read with an error; is this a WhatsMiner with its API V2 on this port?")
+    facts = _state.normalise(replies, subsets)
+    return {"changed": False, "ansible_facts": {"whatsminer": facts}}
