@@ -15,7 +15,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 .PHONY: demo test venv collection sanity units integration lint foreign clean
 
 demo: collection
-	bash scripts/demo.sh
+	FARM_PYTHON=$(PY) bash scripts/demo.sh
 
 test: sanity units integration lint foreign
 
@@ -37,7 +37,7 @@ sanity: collection
 	cd $(COLL) && ansible-test sanity --local --python $$($(PY) -c 'import sys; print("%d.%d" % sys.version_info[:2])') --color no
 
 units: collection
-	cd $(COLL) && $(PY) -m pytest -q -p no:cacheprovider tests/unit
+	cd $(COLL) && PYTHONPATH=$(BUILD) $(PY) -m pytest -q -p no:cacheprovider tests/unit
 
 integration: collection
 	cd $(COLL) && ansible-test integration --local --python $$($(PY) -c 'import sys; print("%d.%d" % sys.version_info[:2])') --color no
@@ -46,7 +46,7 @@ lint: collection
 	cd $(COLL) && ansible-lint --offline playbooks
 
 foreign: collection
-	bash tests/foreign/run.sh
+	SIM_PYTHON=$(PY) bash tests/foreign/run.sh
 
 clean:
 	rm -rf $(BUILD) tests/output

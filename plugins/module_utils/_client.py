@@ -62,18 +62,19 @@ class WhatsMinerClient:
     # ---- reads -------------------------------------------------------------------------
     def read(self, command: str, **params) -> dict:
         """Send a readable command in plaintext and return the checked reply."""
+        reply = _protocol.decode_json(self._exchange_read(command, params), self.host, command)
+        return _protocol.check(reply, self.host, command)
+
+    def _exchange_read(self, command: str, params: dict | None = None) -> bytes:
+        """A read is safe to repeat: try again after a timeout or a broken connection, not after a refusal."""
         request = _protocol.encode_read(command, params)
-        attempt = 0
-        while True:
+        for attempt in range(self.read_retries + 1):
             try:
-                raw = self._exchange(command, request)
-                break
+                return self._exchange(command, request)
             except (MinerTimeout, ConnectionFailed) as err:
                 if attempt >= self.read_retries or isinstance(err, ConnectionFailed) and "refused" in err.cause:
                     raise
-                attempt += 1
-        reply = _protocol.decode_json(raw, self.host, command)
-        return _protocol.check(reply, self.host, command)
+        raise AssertionError("unreachable")
 
     def read_joined(self, *commands: str) -> dict:
         """One '+'-joined read for the btminer commands, one read each for the rest.
@@ -86,7 +87,7 @@ class WhatsMinerClient:
         replies: dict = {}
         if len(joinable) > 1:
             joined = "+".join(joinable)
-            reply = _protocol.decode_json(self._exchange(joined, _protocol.encode_read(joined)), self.host, joined)
+            reply = _protocol.decode_json(self._exchange_read(joined), self.host, joined)
             for part, value in _protocol.split_joined(reply, joined).items():
                 replies[part] = self._ok_or_none(value, part)
             if not any(replies.values()):
@@ -253,6 +254,8 @@ class WhatsMinerClient:
         except ConnectionRefusedError:
             raise ConnectionFailed(self.host, command, f"connection refused on port {self.port}: the miner is off, "
                                                        "restarting, or its API is not listening") from None
+        except ConnectionResetError:
+            raise ConnectionFailed(self.host, command, f"the miner reset the connection on port {self.port}") from None
         except socket.timeout:
             raise ConnectionFailed(self.host, command, f"no answer to the connection on port {self.port} within "
                                                        f"{self.timeout:g} s: the miner is unreachable or off") from None
@@ -274,6 +277,8 @@ class WhatsMinerClient:
             return sock.recv(size)
         except socket.timeout:
             raise MinerTimeout(self.host, command, f"no reply within {self.timeout:g} s") from None
+        except ConnectionResetError:
+            raise ConnectionFailed(self.host, command, "the miner reset the connection before it finished replying") from None
         except OSError as err:
             raise ConnectionFailed(self.host, command, f"the connection broke while reading: {err.strerror or err}") from None
 

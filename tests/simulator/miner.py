@@ -1,0 +1,452 @@
+"""One simulated miner: its listener on <address>:4028, its state, and what it does with each request."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import socket
+import time
+from dataclasses import dataclass, field
+
+import _crypto
+import faults as faults_mod
+import replies
+import state as state_mod
+import telemetry
+import tokens as tokens_mod
+import transfers
+import v3api
+import wire
+import writes
+from identity import make_identity
+
+# Commands firmware of that generation does not know: they answer Code 14 like any unknown command.
+V205_ONLY = ("set_power_pct_v2", "set_temp_offset", "adjust_power_limit", "adjust_upfreq_speed",
+             "set_poweroff_cool", "set_fan_zero_speed")
+V22_ONLY = ("set_power", "restore_power_pct", "set_heat_mode", "set_customer_msg", "get_customer_msg")
+UNSUPPORTED = {"btminer2021": frozenset(V205_ONLY + V22_ONLY), "api205": frozenset(V22_ONLY), "v3compat2026": frozenset()}
+# Where a single scalar "parameter" (pyasic/asic-rs style) goes for commands that take one value.
+SCALAR_PARAMETER = {
+    "set_target_freq": "percent", "set_power_pct": "percent", "set_power_pct_v2": "percent",
+    "adjust_power_limit": "power_limit", "adjust_upfreq_speed": "upfreq_speed", "set_temp_offset": "temp_offset",
+    "set_hostname": "hostname", "set_poweroff_cool": "poweroff_cool", "set_fan_zero_speed": "fan_zero_speed",
+    "set_power": "power", "set_heat_mode": "mode", "set_led": "param", "net_config": "param",
+}
+READY_MSG = "ready"
+FIRMWARE_DONE_MSG = "Updated"
+
+
+@dataclass
+class FarmConfig:
+    network: object
+    password: str
+    port: int = 4028
+    v3_port: int = 4433  # 0: no API V3 listener even for personas that have one
+    restart_seconds: float = 3.0
+    idle_timeout: float = 10.0
+    token_max_total: int = 100
+    token_max_per_ip: int = 32
+    token_ttl: float = 1800.0
+    hang_seconds: float = 600.0
+    reply_delay: float = 2.0
+    pre_power_on_seconds: float = 2.0
+    reply_modes: dict = field(default_factory=lambda: dict(writes.DEFAULT_REPLY_MODES))
+    started: float = field(default_factory=time.time)
+
+
+@dataclass
+class View:
+    """Everything a reply builder reads, taken once per request so joined replies agree."""
+    persona: object
+    hardware: object
+    identity: object
+    settings: object
+    reading: object
+    now: float
+    ntp: tuple = tuple(state_mod.DEFAULT_NTP)
+
+
+@dataclass
+class Request:
+    command: object
+    params: dict
+    encrypted: bool
+    key: bytes
+
+
+class Connection:
+    """One accepted socket; applies a malformed/truncate fault to whatever is finally sent."""
+
+    def __init__(self, reader, writer) -> None:
+        self.reader = reader
+        self.writer = writer
+        self.corrupt: str | None = None
+        peer = writer.get_extra_info("peername")
+        self.peer_ip = peer[0] if peer else "?"
+
+    async def send(self, data: bytes) -> None:
+        if self.corrupt == "malformed":
+            data = data.replace(b":", b"=", 1).rstrip(b"\0")
+        elif self.corrupt == "truncate":
+            await wire.send(self.writer, data[:max(1, len(data) // 2)])
+            self.writer.transport.close()
+            return
+        await wire.send(self.writer, data)
+
+
+class Miner:
+    def __init__(self, index: int, address: str, persona, hardware, config: FarmConfig) -> None:
+        self.index = index
+        self.address = address
+        self.persona = persona
+        self.hardware = hardware
+        self.config = config
+        self.identity = make_identity(index, hardware)
+        self.tokens = tokens_mod.TokenTable(config.token_max_total, config.token_max_per_ip, config.token_ttl)
+        self.faults = faults_mod.Faults()
+        self.writes_log: list = []
+        self.server = None
+        self.v3_server = None
+        self.restarting = False
+        self._restart_task = None
+        self._connections: set = set()
+        self.reset()
+
+    # ---- state -------------------------------------------------------------------------------------------
+
+    def reset(self) -> None:
+        """Back to how the farm started this miner (control API /reset)."""
+        self.settings = state_mod.farm_settings(self.index, self.address, self.config.network, self.hardware, self.identity)
+        password = self.config.password
+        if password == tokens_mod.FACTORY_PASSWORD:
+            salt = tokens_mod.FACTORY_SALT
+        else:
+            salt = tokens_mod.random_salt(random.Random("whatsminer-sim/salt/%d" % self.index))
+        self.credential = tokens_mod.Credential.from_password(password, salt)
+        self.tokens.clear()
+        self.faults.clear()
+        self.writes_log.clear()
+        self.reply_modes = {k: (v, self.config.reply_delay) for k, v in self.config.reply_modes.items()}
+        self.boot_time = self.config.started - self.identity.up_before_start
+        self.btminer_start = self.boot_time + 45
+
+    def factory_reset(self) -> None:
+        """Network, password, API switch, pools and power settings back to factory; the firmware stays."""
+        firmware = self.settings.firmware_version
+        self.settings = state_mod.factory_settings(self.address, self.config.network, self.hardware, self.identity)
+        self.settings.firmware_version = firmware
+        self.credential = tokens_mod.Credential.from_password(tokens_mod.FACTORY_PASSWORD, tokens_mod.FACTORY_SALT)
+        self.tokens.clear()
+
+    def set_password(self, password: str) -> None:
+        """A new password gets a new salt; every token handed out before is void."""
+        self.credential = tokens_mod.Credential.from_password(password, tokens_mod.random_salt())
+        self.tokens.clear()
+
+    def restart_clock(self, kind: str) -> None:
+        now = time.time()
+        if kind == "reboot":
+            self.boot_time = now
+        if kind in ("reboot", "btminer"):
+            self.btminer_start = now
+
+    def view(self) -> View:
+        now = time.time()
+        quantum = 10000.0 if self.persona.edevs_in_ths else 0.01
+        reading = telemetry.read(self.hardware, self.identity, self.settings, max(0.0, now - self.btminer_start),
+                                 max(0.0, now - self.boot_time), quantum)
+        return View(self.persona, self.hardware, self.identity, self.settings, reading, now)
+
+    def public_state(self) -> dict:
+        s = self.settings
+        v = self.view()
+        return {
+            "address": self.address, "persona": self.persona.name, "model": self.hardware.model,
+            "variant": self.hardware.variant, "firmware_version": s.firmware_version,
+            "api_version": self.persona.api_ver, "platform": self.hardware.platform, "mac": self.identity.mac,
+            "serial": self.identity.miner_sn, "psu_serial": self.identity.psu_sn, "hostname": s.hostname,
+            "network": dict(s.network),
+            "pools": [{"url": p.url, "user": p.user, "password_set": bool(p.password)} for p in s.pools],
+            "power_mode": s.power_mode, "power_limit_w": s.power_limit_w,
+            "power_limit_effective_w": v.reading.power_limit_w, "power_pct": s.power_pct,
+            "power_target_w": s.power_target_w, "target_freq_pct": s.target_freq_pct, "mining": s.mining,
+            "mineroff_reason": s.mineroff_reason, "fast_boot": s.fast_boot, "web_pools": s.web_pools,
+            "led": dict(s.led), "write_api": s.write_api, "upfreq_speed": s.upfreq_speed,
+            "temp_offset": s.temp_offset, "poweroff_cool": s.poweroff_cool, "fan_zero_speed": s.fan_zero_speed,
+            "heat_mode": s.heat_mode, "btminer_init": s.btminer_init, "timezone": s.timezone,
+            "zonename": s.zonename, "rsyslog": s.rsyslog, "customer_msg": dict(s.customer_msg),
+            "errors": [{"code": c, "time": t} for c, t in s.errors], "restarting": self.restarting,
+            "listening": self.server is not None, "tokens_active": self.tokens.active(v.now),
+            "password_salt": self.credential.salt, "hashrate_ths": round(v.reading.mhs_av / 1e6, 3),
+            "power_w": v.reading.power_w, "faults": self.faults.as_list(),
+            "reply_modes": {k: {"mode": m, "delay": d} for k, (m, d) in sorted(self.reply_modes.items())},
+        }
+
+    # ---- listener ------------------------------------------------------------------------------------
+
+    async def _listen(self, port: int, handler):
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((self.address, port))
+            sock.listen(128)
+            sock.setblocking(False)
+            return await asyncio.start_server(handler, sock=sock)
+        except BaseException:
+            sock.close()
+            raise
+
+    async def sync_listener(self) -> None:
+        """Listen unless restarting or refusing everything; stop listening otherwise."""
+        want = not self.restarting and not self.faults.refuses_everything()
+        if want and self.server is None:
+            self.server = await self._listen(self.config.port, self._handle)
+        elif not want and self.server is not None:
+            self.server.close()
+            self.server = None
+        want_v3 = not self.restarting and self.persona.api_v3 and self.config.v3_port > 0
+        if want_v3 and self.v3_server is None:
+            self.v3_server = await self._listen(self.config.v3_port, self._handle_v3)
+        elif not want_v3 and self.v3_server is not None:
+            self.v3_server.close()
+            self.v3_server = None
+
+    def begin_restart(self, kind: str, current=None) -> None:
+        self.restarting = True
+        for server in (self.server, self.v3_server):
+            if server is not None:
+                server.close()
+        self.server = self.v3_server = None
+        if kind == "reboot":
+            self.tokens.clear()
+            for writer in list(self._connections):
+                if writer is not current:
+                    writer.transport.abort()
+        self._restart_task = asyncio.get_running_loop().create_task(self._come_back(kind))
+
+    async def _come_back(self, kind: str) -> None:
+        await asyncio.sleep(self.config.restart_seconds)
+        self.restart_clock(kind)
+        self.restarting = False
+        await self.sync_listener()
+
+    async def stop(self) -> None:
+        if self._restart_task is not None:
+            self._restart_task.cancel()
+        for server in (self.server, self.v3_server):
+            if server is not None:
+                server.close()
+        self.server = self.v3_server = None
+        for writer in list(self._connections):
+            writer.transport.abort()
+
+    async def cancel_restart(self) -> None:
+        if self._restart_task is not None and not self._restart_task.done():
+            self._restart_task.cancel()
+        self.restarting = False
+
+    # ---- one connection ------------------------------------------------------------------------------
+
+    async def _handle(self, reader, writer) -> None:
+        self._connections.add(writer)
+        conn = Connection(reader, writer)
+        try:
+            await self._serve(conn)
+        except (OSError, asyncio.IncompleteReadError):
+            pass
+        finally:
+            self._connections.discard(writer)
+            await wire.close(writer)
+
+    async def _handle_v3(self, reader, writer) -> None:
+        self._connections.add(writer)
+        try:
+            await v3api.serve(self, reader, writer)
+        except OSError:
+            pass
+        finally:
+            self._connections.discard(writer)
+            await wire.close(writer)
+
+    def _flat(self, code: int, msg, status: str = "S") -> dict:
+        return replies.flat(self.persona, code, msg, time.time(), status)
+
+    def _error(self, code: int, msg: str | None = None) -> dict:
+        return self._flat(code, msg if msg is not None else faults_mod.MESSAGES.get(code, "API command ERROR"), "E")
+
+    @staticmethod
+    def _render(reply) -> bytes:
+        return reply.text.encode("utf-8") if isinstance(reply, replies.RawReply) else wire.dumps(reply)
+
+    async def _reply(self, conn: Connection, reply, request: Request | None, nul: bool = False) -> None:
+        body = self._render(reply)
+        if request is not None and request.encrypted:
+            await conn.send(wire.dumps({"enc": _crypto.encrypt(request.key, body)}))
+        else:
+            await conn.send(body + (b"\0" if nul and self.persona.trailing_nul else b""))
+
+    def _log(self, request: Request, code, **extra) -> None:
+        entry = {"time": round(time.time(), 3), "command": request.command, "params": writes.masked(request.params),
+                 "code": code}
+        entry.update(extra)
+        self.writes_log.append(entry)
+
+    def _open(self, obj: dict) -> tuple:
+        """The request inside the envelope, or the plaintext error that the miner sends instead."""
+        key = self.credential.aes_key
+        if "enc" in obj:
+            data = obj.get("data")
+            try:
+                if not isinstance(data, str):
+                    raise ValueError("no data")
+                plain = _crypto.decrypt(key, data)
+            except ValueError:
+                return None, self._error(137)
+            try:
+                inner = wire.first_object(plain)
+            except ValueError:
+                return None, self._error(23)
+            encrypted = True
+        else:
+            inner = obj
+            encrypted = False
+        command = inner.get("cmd", inner.get("command"))
+        params = dict(inner)
+        parameter = params.get("parameter")
+        if isinstance(parameter, dict):
+            for k, v in parameter.items():
+                params.setdefault(k, v)
+        elif parameter is not None and SCALAR_PARAMETER.get(command) and SCALAR_PARAMETER[command] not in params:
+            params[SCALAR_PARAMETER[command]] = parameter
+        return Request(command, params, encrypted, key), None
+
+    async def _serve(self, conn: Connection) -> None:
+        if self.faults.take_on_connect() is not None:
+            wire.reset(conn.writer)
+            return
+        received = await wire.read_request(conn.reader, self.config.idle_timeout)
+        if received.kind in (wire.EMPTY, wire.IDLE):
+            return
+        if received.kind == wire.NOT_JSON:
+            await conn.send(wire.dumps(self._error(23)))
+            return
+        request, failure = self._open(received.obj)
+        if failure is not None:
+            await conn.send(wire.dumps(failure))
+            return
+        command = request.command if isinstance(request.command, str) else None
+        is_write = command in writes.WRITE_COMMANDS and command not in UNSUPPORTED[self.persona.name]
+
+        fault = self.faults.take(command)
+        if fault is not None:
+            if fault.kind == "refuse":
+                wire.reset(conn.writer)
+                return
+            if fault.kind in ("hang", "no_reply"):
+                if is_write and request.encrypted:
+                    self._log(request, None, fault=fault.kind)
+                if fault.kind == "hang":
+                    await self._hang(conn.reader)
+                return
+            if fault.kind == "code":
+                if is_write and request.encrypted:
+                    self._log(request, fault.code, fault="code")
+                plain = fault.code in faults_mod.PLAINTEXT_CODES or not request.encrypted
+                await self._reply(conn, self._error(fault.code), None if plain else request)
+                return
+            conn.corrupt = fault.kind
+
+        if command == "get_token":
+            await self._get_token(conn)
+            return
+        if request.encrypted and not self.tokens.valid(request.params.get("token"), time.time()):
+            if is_write:
+                self._log(request, 135)
+            await self._reply(conn, self._error(135), request)
+            return
+        if command is None or command in UNSUPPORTED[self.persona.name]:
+            await self._reply(conn, self._error(14), request)
+        elif "+" in command:
+            await self._joined(conn, request, command)
+        elif command in replies.READERS:
+            reply = replies.READERS[command](self.view())
+            await self._reply(conn, reply, request, nul=command in replies.JOINABLE)
+        elif is_write:
+            await self._write(conn, request, received.rest)
+        else:
+            await self._reply(conn, self._error(14), request)
+
+    async def _hang(self, reader) -> None:
+        async def until_eof():
+            while await reader.read(4096):
+                pass
+        try:
+            await asyncio.wait_for(until_eof(), self.config.hang_seconds)
+        except (asyncio.TimeoutError, OSError):
+            pass
+
+    async def _get_token(self, conn: Connection) -> None:
+        now = time.time()
+        token = self.tokens.issue(conn.peer_ip, self.credential, now)
+        if token is None:
+            await conn.send(wire.dumps(self._error(136)))
+            return
+        msg = {"time": token.time, "salt": self.credential.salt, "newsalt": token.newsalt}
+        await conn.send(wire.dumps(self._flat(134, msg)))
+
+    async def _joined(self, conn: Connection, request: Request, command: str) -> None:
+        parts = list(dict.fromkeys(command.split("+")))
+        if not all(part in replies.JOINABLE for part in parts):
+            # the RE note's "45 = command join err": only btminer's own commands can be joined
+            await self._reply(conn, self._error(45, "command join err"), request)
+            return
+        await self._reply(conn, replies.joined(self.view(), parts), request, nul=True)
+
+    async def _write(self, conn: Connection, request: Request, rest: bytes) -> None:
+        command = request.command
+        if not request.encrypted:
+            # a write needs a token, and a token only means something inside the encrypted envelope
+            await self._reply(conn, self._error(135), None)
+            return
+        if not self.settings.write_api:
+            self._log(request, 45)
+            await self._reply(conn, self._error(45), request)
+            return
+        if command == "update_firmware":
+            await self._update_firmware(conn, request, rest)
+            return
+        if command == "download_logs":
+            await self._download_logs(conn, request)
+            return
+        outcome = writes.execute(self, command, request.params)
+        mode, delay = self.reply_modes.get(command, ("reply", 0.0))
+        if outcome.code != 131:
+            mode = "reply"
+        self._log(request, outcome.code, replied=mode != "close")
+        if mode == "delay":
+            await asyncio.sleep(delay)
+        if mode != "close":
+            status = "S" if outcome.code == 131 else "E"
+            await self._reply(conn, self._flat(outcome.code, outcome.msg, status), request)
+        if outcome.restart:
+            self.begin_restart(outcome.restart, conn.writer)
+
+    async def _update_firmware(self, conn: Connection, request: Request, rest: bytes) -> None:
+        await self._reply(conn, self._flat(131, READY_MSG), request)
+        upload = await transfers.receive_firmware(conn.reader, rest, max(self.config.idle_timeout, 10.0))
+        request.params.update(upload.log_params())
+        if upload.error is not None:
+            self._log(request, 132, error=upload.error)
+            await self._reply(conn, self._error(132, "invalid firmware file: %s" % upload.error), request)
+            return
+        self.settings.firmware_version = upload.version
+        self._log(request, 131)
+        await self._reply(conn, self._flat(131, FIRMWARE_DONE_MSG), request)
+        self.begin_restart("reboot", conn.writer)
+
+    async def _download_logs(self, conn: Connection, request: Request) -> None:
+        data = transfers.log_archive(self.view())
+        self._log(request, 131, logfilelen=len(data))
+        await self._reply(conn, self._flat(131, {"logfilelen": str(len(data))}), request)
+        await asyncio.sleep(0.01)
+        await wire.send(conn.writer, data)

@@ -1,0 +1,50 @@
+"""The control API lists miners, shows their state without secrets, and refuses nonsense."""
+
+from __future__ import annotations
+
+import json
+
+from simclient import API205, BTMINER, PASSWORD, V3COMPAT, Session
+
+STATE_KEYS = {
+    "persona", "model", "firmware_version", "api_version", "platform", "mac", "serial", "hostname", "network", "pools",
+    "power_mode", "power_limit_w", "power_pct", "target_freq_pct", "mining", "fast_boot", "web_pools", "led",
+    "write_api", "upfreq_speed", "temp_offset", "timezone", "restarting", "tokens_active", "password_salt",
+}
+
+
+def test_miners_lists_every_miner_with_persona_and_model(farm):
+    status, miners = farm.api("GET", "/miners")
+    assert status == 200 and [m["address"] for m in miners] == farm.miners
+    assert {m["persona"] for m in miners} == {"api205", "btminer2021", "v3compat2026"}
+    assert miners[API205]["model"] == "M50S" and miners[BTMINER]["model"] == "M31S" and miners[V3COMPAT]["model"] == "M60S"
+
+
+def test_miner_state_has_every_documented_field_and_no_password(farm):
+    host = farm.miners[API205]
+    Session(host, PASSWORD).write("update_pools", pool1="stratum+tcp://p:1", worker1="w", passwd1="poolsecret")
+    state = farm.state(host)
+    assert STATE_KEYS <= set(state)
+    assert set(state["network"]) == {"proto", "ip", "netmask", "gateway", "dns"}
+    assert state["write_api"] is True and state["mining"] is True and state["hostname"] == "WhatsMiner"
+    text = json.dumps(state)
+    assert PASSWORD not in text and "poolsecret" not in text
+
+
+def test_unknown_miner_and_path_are_404(farm):
+    assert farm.api("GET", "/miners/127.255.255.254")[0] == 404
+    assert farm.api("GET", "/nothing")[0] == 404
+
+
+def test_password_endpoint_changes_the_salt_and_the_key(farm):
+    host = farm.miners[API205]
+    old_salt = farm.state(host)["password_salt"]
+    status, body = farm.api("POST", "/miners/%s/password" % host, {"password": "other1"})
+    assert status == 200 and body["password_salt"] != old_salt
+    assert Session(host, "other1").write("set_led", param="auto")["Code"] == 131
+
+
+def test_errors_endpoint_sets_what_get_error_code_reports(farm):
+    host = farm.miners[API205]
+    farm.api("POST", "/miners/%s/errors" % host, {"errors": [{"code": 530, "time": "2025-01-02 03:04:05"}]})
+    assert Session(host, PASSWORD).write("get_error_code")["Msg"] == {"error_code": [{"530": "2025-01-02 03:04:05"}]}
