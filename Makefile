@@ -12,7 +12,7 @@ export PATH := $(BIN):$(PATH)
 export ANSIBLE_COLLECTIONS_PATH := $(BUILD)
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: demo test venv collection sanity units integration lint foreign clean
+.PHONY: demo test venv collection sanity units integration lint foreign bench clean
 
 demo: collection
 	FARM_PYTHON=$(PY) bash scripts/demo.sh
@@ -47,6 +47,11 @@ lint: collection
 
 foreign: collection
 	SIM_PYTHON=$(PY) bash tests/foreign/run.sh
+
+# Figures, not pass/fail: each benchmark prints them, the last line as JSON.
+bench: collection
+	cd $(COLL) && PYTHONPATH=$(BUILD) SIM_PYTHON=$(PY) $(PY) bench/client_streams.py
+	cd $(COLL) && PYTHONPATH=$(BUILD) SIM_PYTHON=$(PY) $(PY) bench/inventory_scan.py
 
 clean:
 	rm -rf $(BUILD) tests/output
