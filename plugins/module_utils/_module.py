@@ -24,6 +24,7 @@ def run_module(resource) -> None:
     if not _crypto.HAS_CRYPTO_LIBS:
         module.fail_json(msg=missing_required_lib("pycryptodome and passlib"), exception=_crypto.CRYPTO_IMPORT_ERROR)
     params = dict(module.params)
+    module.no_log_values.update(getattr(resource, "secrets", lambda _params: set())(params))
     if not params["host"]:
         module.fail_json(msg="host is required when the module runs outside its action plugin "
                              "(for example through gather_facts): set it in module_defaults")

@@ -38,6 +38,7 @@ class WhatsMinerAction(ActionBase):
         self._fill_connection(params, task_vars)
         if params["password"]:
             secrets.add(params["password"])
+        secrets.update(getattr(resource, "secrets", lambda _params: set())(params))
 
         if self._connection.transport != "local" and self._task.delegate_to:
             outcome = self._execute_module(module_name=self.MODULE, module_args=params, task_vars=task_vars)

@@ -23,6 +23,11 @@ STREAMED = {"update_firmware": "hashops.whatsminer.whatsminer_firmware",
             "download_logs": "hashops.whatsminer.whatsminer_logs"}
 
 
+def secrets(params: dict) -> set:
+    """Secret values inside the free-form ``params``, so that Ansible masks them everywhere."""
+    return {str(v) for k, v in (params.get("params") or {}).items() if k in _protocol.SECRET_PARAMS and v not in (None, "")}
+
+
 def run(client, params: dict, check: bool, diff: bool) -> dict:  # pylint: disable=unused-argument
     command = params["command"].strip()
     args = params["params"] or {}
