@@ -94,8 +94,18 @@ def _close_truncated(text: str) -> str | None:
 
 def _closers(text: str) -> str:
     stack = []
+    for _index, char in _outside_strings(text):
+        if char in "{[":
+            stack.append("}" if char == "{" else "]")
+        elif char in "}]" and stack:
+            stack.pop()
+    return "".join(reversed(stack))
+
+
+def _outside_strings(text: str):
+    """``(index, char)`` for every character of ``text`` that is not inside a JSON string."""
     in_string = escaped = False
-    for char in text:
+    for index, char in enumerate(text):
         if in_string:
             if escaped:
                 escaped = False
@@ -105,11 +115,8 @@ def _closers(text: str) -> str:
                 in_string = False
         elif char == '"':
             in_string = True
-        elif char in "{[":
-            stack.append("}" if char == "{" else "]")
-        elif char in "}]" and stack:
-            stack.pop()
-    return "".join(reversed(stack))
+        else:
+            yield index, char
 
 
 def decode_json(raw: bytes | str, host: str, command: str) -> dict:
@@ -188,25 +195,12 @@ def first_json_object(buffer: bytes) -> int | None:
     Used where the miner sends JSON followed by raw bytes on the same socket (firmware, logs).
     """
     depth = 0
-    in_string = escaped = False
-    started = False
-    for index, byte in enumerate(buffer):
-        char = chr(byte)
-        if in_string:
-            if escaped:
-                escaped = False
-            elif char == "\\":
-                escaped = True
-            elif char == '"':
-                in_string = False
-            continue
-        if char == '"':
-            in_string = True
-        elif char == "{":
+    # latin-1 maps each byte to one character, so indexes stay byte offsets
+    for index, char in _outside_strings(buffer.decode("latin-1")):
+        if char == "{":
             depth += 1
-            started = True
         elif char == "}":
             depth -= 1
-            if started and depth == 0:
+            if depth == 0:
                 return index + 1
     return None
