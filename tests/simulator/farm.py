@@ -21,6 +21,7 @@ sys.path[:0] = [HERE, os.path.join(os.path.dirname(os.path.dirname(HERE)), "plug
 
 import control  # noqa: E402
 import personas  # noqa: E402
+import webui  # noqa: E402
 import writes  # noqa: E402
 from miner import FarmConfig, Miner  # noqa: E402
 
@@ -39,6 +40,10 @@ def parse_args(argv):
     parser.add_argument("--port", type=int, default=4028)
     parser.add_argument("--v3-port", type=int, default=4433,
                         help="read-only API V3 port of personas that have it (v3compat2026); 0 = off")
+    parser.add_argument("--web-port", type=port_or_off, default=80,
+                        help="web UI port of personas that have it (api205, v3compat2026): 307 to https; 0 or none = off")
+    parser.add_argument("--web-tls-port", type=port_or_off, default=443,
+                        help="HTTPS port of that web UI (LuCI login page); 0 or none = off")
     parser.add_argument("--restart-seconds", type=float, default=3.0, help="how long a restarting miner is silent")
     parser.add_argument("--control-port", type=int, default=0, help="control API port on 127.0.0.1 (0 = any free)")
     parser.add_argument("--spread", default="1",
@@ -67,6 +72,18 @@ def parse_args(argv):
     except ValueError as err:
         parser.error(str(err))
     return args
+
+
+def port_or_off(text: str) -> int:
+    if text.strip().lower() in ("0", "none", "off"):
+        return 0
+    try:
+        port = int(text)
+    except ValueError:
+        port = -1
+    if not 0 < port < 65536:
+        raise argparse.ArgumentTypeError("%r is not a port number, 0 or none" % text)
+    return port
 
 
 def addresses(network, count: int, spread: str) -> list:
@@ -100,7 +117,7 @@ class Farm:
     def __init__(self, args) -> None:
         self.config = FarmConfig(
             network=args.network, password=args.password, port=args.port, v3_port=args.v3_port,
-            restart_seconds=args.restart_seconds,
+            web_port=args.web_port, web_tls_port=args.web_tls_port, restart_seconds=args.restart_seconds,
             idle_timeout=args.idle_timeout, token_max_total=args.max_tokens, token_max_per_ip=args.max_tokens_per_ip,
             token_ttl=args.token_ttl, reply_delay=args.reply_delay, reply_modes=args.reply_modes,
         )
@@ -114,6 +131,18 @@ class Farm:
         self.by_address = {m.address: m for m in self.miners}
 
     async def start(self) -> None:
+        for miner in self.miners:
+            try:
+                await miner.sync_listener()
+            except webui.PortUnavailable as err:
+                await self.web_off(err)
+                await miner.sync_listener()
+
+    async def web_off(self, err) -> None:
+        """Ports 80/443 need privileges or may be held by a wildcard listener: run without the web UI, and say so."""
+        sys.stderr.write("farm: no web UI on ports %d/%d (%s); pyasic will not identify v3compat2026 miners\n" % (
+            self.config.web_port, self.config.web_tls_port, err))
+        self.config.web_port = self.config.web_tls_port = 0
         for miner in self.miners:
             await miner.sync_listener()
 

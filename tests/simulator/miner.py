@@ -16,6 +16,7 @@ import telemetry
 import tokens as tokens_mod
 import transfers
 import v3api
+import webui
 import wire
 import writes
 from identity import make_identity
@@ -42,6 +43,8 @@ class FarmConfig:
     password: str
     port: int = 4028
     v3_port: int = 4433  # 0: no API V3 listener even for personas that have one
+    web_port: int = 80  # web UI ports of personas that have one; 0: off
+    web_tls_port: int = 443
     restart_seconds: float = 3.0
     idle_timeout: float = 10.0
     token_max_total: int = 100
@@ -107,7 +110,9 @@ class Miner:
         self.writes_log: list = []
         self.server = None
         self.v3_server = None
+        self.web_servers: tuple = ()
         self.restarting = False
+        self.restart_kind = None
         self._restart_task = None
         self._connections: set = set()
         self.reset()
@@ -176,7 +181,8 @@ class Miner:
             "heat_mode": s.heat_mode, "btminer_init": s.btminer_init, "timezone": s.timezone,
             "zonename": s.zonename, "rsyslog": s.rsyslog, "customer_msg": dict(s.customer_msg),
             "errors": [{"code": c, "time": t} for c, t in s.errors], "restarting": self.restarting,
-            "listening": self.server is not None, "tokens_active": self.tokens.active(v.now),
+            "listening": self.server is not None, "web_listening": bool(self.web_servers),
+            "tokens_active": self.tokens.active(v.now),
             "password_salt": self.credential.salt, "hashrate_ths": round(v.reading.mhs_av / 1e6, 3),
             "power_w": v.reading.power_w, "faults": self.faults.as_list(),
             "reply_modes": {k: {"mode": m, "delay": d} for k, (m, d) in sorted(self.reply_modes.items())},
@@ -184,20 +190,40 @@ class Miner:
 
     # ---- listener ------------------------------------------------------------------------------------
 
-    async def _listen(self, port: int, handler):
+    async def _listen(self, port: int, handler, **options):
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             sock.bind((self.address, port))
             sock.listen(128)
             sock.setblocking(False)
-            return await asyncio.start_server(handler, sock=sock)
+            return await asyncio.start_server(handler, sock=sock, **options)
         except BaseException:
             sock.close()
             raise
 
+    async def _listen_web(self) -> tuple:
+        config = self.config
+        servers = []
+        try:
+            if config.web_port > 0:
+                servers.append(await self._listen(config.web_port, self._handle_web, limit=webui.MAX_HEAD_BYTES))
+            if config.web_tls_port > 0:
+                servers.append(await self._listen(
+                    config.web_tls_port, self._handle_web_tls, limit=webui.MAX_HEAD_BYTES, ssl=webui.tls_context(),
+                    ssl_handshake_timeout=config.idle_timeout, ssl_shutdown_timeout=config.idle_timeout))
+        except OSError as err:
+            for server in servers:
+                server.close()
+            raise webui.PortUnavailable("%s: %s" % (self.address, err)) from err
+        return tuple(servers)
+
+    def _web_down(self) -> bool:
+        """uhttpd outlives a btminer restart; a reboot or a network restart takes it down."""
+        return self.restarting and self.restart_kind != "btminer"
+
     async def sync_listener(self) -> None:
-        """Listen unless restarting or refusing everything; stop listening otherwise."""
+        """Listen unless restarting or refusing everything; stop listening otherwise (the web UI: see _web_down)."""
         want = not self.restarting and not self.faults.refuses_everything()
         if want and self.server is None:
             self.server = await self._listen(self.config.port, self._handle)
@@ -210,13 +236,27 @@ class Miner:
         elif not want_v3 and self.v3_server is not None:
             self.v3_server.close()
             self.v3_server = None
+        want_web = (self.persona.web_ui and (self.config.web_port > 0 or self.config.web_tls_port > 0)
+                    and not self._web_down() and not self.faults.refuses_everything())
+        if want_web and not self.web_servers:
+            self.web_servers = await self._listen_web()
+        elif not want_web and self.web_servers:
+            self._close_web()
+
+    def _close_web(self) -> None:
+        for server in self.web_servers:
+            server.close()
+        self.web_servers = ()
 
     def begin_restart(self, kind: str, current=None) -> None:
         self.restarting = True
+        self.restart_kind = kind
         for server in (self.server, self.v3_server):
             if server is not None:
                 server.close()
         self.server = self.v3_server = None
+        if self._web_down():
+            self._close_web()
         if kind == "reboot":
             self.tokens.clear()
             for writer in list(self._connections):
@@ -237,6 +277,7 @@ class Miner:
             if server is not None:
                 server.close()
         self.server = self.v3_server = None
+        self._close_web()
         for writer in list(self._connections):
             writer.transport.abort()
 
@@ -267,6 +308,19 @@ class Miner:
         finally:
             self._connections.discard(writer)
             await wire.close(writer)
+
+    async def _handle_web(self, reader, writer, tls: bool = False) -> None:
+        self._connections.add(writer)
+        try:
+            await webui.serve(self, reader, writer, tls)
+        except OSError:
+            pass
+        finally:
+            self._connections.discard(writer)
+            await wire.close(writer)
+
+    async def _handle_web_tls(self, reader, writer) -> None:
+        await self._handle_web(reader, writer, tls=True)
 
     def _flat(self, code: int, msg, status: str = "S") -> dict:
         return replies.flat(self.persona, code, msg, time.time(), status)

@@ -49,6 +49,7 @@ class Persona:
     devdetails_deprecated: bool = False  # devdetails -> Code 132
     trailing_nul: bool = False  # btminer-forwarded replies end with \x00
     api_v3: bool = False  # also answers the read-only API V3 on port 4433
+    web_ui: bool = False  # LuCI on 443, port 80 redirecting to it (pyasic identifies the make from that)
     templates: dict = field(default_factory=dict, compare=False, hash=False)
 
 
@@ -90,10 +91,10 @@ PERSONAS = {
         name="btminer2021", hardware=(M31S, M20S), api_ver="whatsminer v1.4.0", description="whatsminer v1.4.0",
         status_btmineroff=True, error_code_invalid_json=True, summary_error_codes=True, trailing_nul=True,
     ),
-    "api205": Persona(name="api205", hardware=(M50S, M56S), api_ver="2.0.5", description=""),
+    "api205": Persona(name="api205", hardware=(M50S, M56S), api_ver="2.0.5", description="", web_ui=True),
     "v3compat2026": Persona(
         name="v3compat2026", hardware=(M60S,), api_ver="2.0.5", description="", summary_flat=True,
-        inner_status_short=True, edevs_in_ths=True, devdetails_deprecated=True, api_v3=True,
+        inner_status_short=True, edevs_in_ths=True, devdetails_deprecated=True, api_v3=True, web_ui=True,
     ),
 }
 
