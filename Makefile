@@ -30,7 +30,11 @@ $(VENV)/.installed: requirements.txt tests/requirements.txt
 # ansible-test needs the collection at ansible_collections/NS/NAME, as real files (not a symlink).
 collection: venv
 	@rm -rf $(COLL) && mkdir -p $(COLL)
-	@git ls-files -co --exclude-standard -z | grep -zv '^\.ci/' | xargs -0 cp --parents -t $(COLL)
+	@if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then \
+	  git ls-files -co --exclude-standard -z | grep -zv '^\.ci/' | xargs -0 cp --parents -t $(COLL); \
+	else \
+	  tar -cf - --exclude=./.git --exclude='./.venv*' --exclude=./.ci --exclude=./tests/output --exclude=__pycache__ . | tar -xf - -C $(COLL); \
+	fi
 
 sanity: collection
 	scripts/prepare-ansible-test $(PY)
