@@ -8,6 +8,8 @@ BIN := $(abspath $(VENV))/bin
 # Outside the work tree: inside it ansible-test would ask git, which ignores the copy.
 BUILD := $(or $(TMPDIR),/tmp)/hashops-whatsminer-$(shell printf %s "$(CURDIR)" | md5sum | cut -c1-8)
 COLL := $(BUILD)/ansible_collections/hashops/whatsminer
+# the venv's Python version, asked when a recipe runs (the venv may not exist when make starts)
+PYVER = $$($(PY) -c 'import sys; print("%d.%d" % sys.version_info[:2])')
 export PATH := $(BIN):$(PATH)
 export ANSIBLE_COLLECTIONS_PATH := $(BUILD)
 export PYTHONDONTWRITEBYTECODE := 1
@@ -38,13 +40,13 @@ collection: venv
 
 sanity: collection
 	scripts/prepare-ansible-test $(PY)
-	cd $(COLL) && ansible-test sanity --local --python $$($(PY) -c 'import sys; print("%d.%d" % sys.version_info[:2])') --color no
+	cd $(COLL) && ansible-test sanity --local --python $(PYVER) --color no
 
 units: collection
 	cd $(COLL) && PYTHONPATH=$(BUILD) $(PY) -m pytest -q -p no:cacheprovider tests/unit
 
 integration: collection
-	cd $(COLL) && ansible-test integration --local --python $$($(PY) -c 'import sys; print("%d.%d" % sys.version_info[:2])') --color no
+	cd $(COLL) && ansible-test integration --local --python $(PYVER) --color no
 
 lint: collection
 	cd $(COLL) && ansible-lint --offline playbooks

@@ -54,7 +54,6 @@ class WhatsMinerClient:
         self.read_retries = read_retries
         self._password = password
         self._token: _Token | None = None
-        self.sent: list[dict] = []
 
     def __repr__(self):
         return f"WhatsMinerClient({self.host!r}, port={self.port})"
@@ -116,7 +115,6 @@ class WhatsMinerClient:
         """Send an encrypted write; returns the decrypted reply, or None when the miner
         closed without answering and that is normal for the command (protocol.md 7.2)."""
         self._require_password(command)
-        self.sent.append({"command": command, "params": _protocol.mask_params(params)})
         for attempt in (1, 2):
             token = self._current_token(command)
             request = self._encrypted_request(token, command, params)
@@ -193,7 +191,6 @@ class WhatsMinerClient:
         stream, size, close = _open_source(source)
         try:
             token = self._current_token(command)
-            self.sent.append({"command": command, "params": {"size": size}})
             with self._connect(command) as sock:
                 sock.sendall(self._encrypted_request(token, command, {}))
                 header, rest = self._read_json_object(sock, command)
@@ -219,7 +216,6 @@ class WhatsMinerClient:
         command = "download_logs"
         self._require_password(command)
         token = self._current_token(command)
-        self.sent.append({"command": command, "params": {}})
         with self._connect(command) as sock:
             sock.sendall(self._encrypted_request(token, command, {}))
             header, rest = self._read_json_object(sock, command)
@@ -289,13 +285,11 @@ class WhatsMinerClient:
             try:
                 chunk = self._recv(sock, command)
             except MinerTimeout:
-                if allow_timeout or not chunks:
-                    if allow_timeout:
-                        break
-                    raise
-                # an answer without the closing FIN: use what arrived if it parses
+                if allow_timeout:
+                    break
+                # an answer without the closing FIN: use what arrived if it is a whole object
                 data = b"".join(chunks)
-                if _protocol.first_json_object(data.lstrip()) is not None:
+                if data and _protocol.first_json_object(data.lstrip()) is not None:
                     return data
                 raise
             if not chunk:

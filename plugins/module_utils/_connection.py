@@ -22,3 +22,14 @@ CONNECTION_SPEC = {
 def client_from_params(params: dict) -> WhatsMinerClient:
     return WhatsMinerClient(params["host"], port=params["port"], password=params.get("password"),
                             timeout=params["timeout"])
+
+
+def argument_spec(resource) -> dict:
+    """The connection options plus a resource's own (a module of plugins/module_utils/_resources)."""
+    return dict(CONNECTION_SPEC, **resource.ARGUMENT_SPEC)
+
+
+def secret_values(resource, params: dict) -> set:
+    """Secrets a resource finds in free-form parameters, beyond the options marked no_log."""
+    find = getattr(resource, "secrets", None)
+    return find(params) if find else set()

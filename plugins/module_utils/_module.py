@@ -11,20 +11,20 @@ from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
 from ansible_collections.hashops.whatsminer.plugins.module_utils import _crypto
 from ansible_collections.hashops.whatsminer.plugins.module_utils._connection import (
-    CONNECTION_SPEC,
     PASSWORD_ENV,
+    argument_spec,
     client_from_params,
+    secret_values,
 )
 from ansible_collections.hashops.whatsminer.plugins.module_utils._errors import WhatsMinerError
 
 
 def run_module(resource) -> None:
-    module = AnsibleModule(argument_spec=dict(CONNECTION_SPEC, **resource.ARGUMENT_SPEC), supports_check_mode=True,
-                           **getattr(resource, "ARGUMENT_RULES", {}))
+    module = AnsibleModule(argument_spec=argument_spec(resource), supports_check_mode=True)
     if not _crypto.HAS_CRYPTO_LIBS:
         module.fail_json(msg=missing_required_lib("pycryptodome and passlib"), exception=_crypto.CRYPTO_IMPORT_ERROR)
     params = dict(module.params)
-    module.no_log_values.update(getattr(resource, "secrets", lambda _params: set())(params))
+    module.no_log_values.update(secret_values(resource, params))
     if not params["host"]:
         module.fail_json(msg="host is required when the module runs outside its action plugin "
                              "(for example through gather_facts): set it in module_defaults")

@@ -12,10 +12,11 @@ from ansible.plugins.action import ActionBase
 
 from ansible_collections.hashops.whatsminer.plugins.module_utils import _crypto
 from ansible_collections.hashops.whatsminer.plugins.module_utils._connection import (
-    CONNECTION_SPEC,
     PASSWORD_ENV,
     PASSWORD_VARIABLE,
+    argument_spec,
     client_from_params,
+    secret_values,
 )
 from ansible_collections.hashops.whatsminer.plugins.module_utils._errors import WhatsMinerError
 
@@ -31,14 +32,14 @@ class WhatsMinerAction(ActionBase):
         task_vars = task_vars or {}
         result = super().run(tmp, task_vars)
         resource = self.RESOURCE
-        spec = dict(CONNECTION_SPEC, **resource.ARGUMENT_SPEC)
-        validation, params = self.validate_argument_spec(argument_spec=spec, **getattr(resource, "ARGUMENT_RULES", {}))
+        spec = argument_spec(resource)
+        validation, params = self.validate_argument_spec(argument_spec=spec)
         secrets = set(validation._no_log_values)  # pylint: disable=protected-access
         params = {name: params.get(name) for name in spec}
         self._fill_connection(params, task_vars)
         if params["password"]:
             secrets.add(params["password"])
-        secrets.update(getattr(resource, "secrets", lambda _params: set())(params))
+        secrets.update(secret_values(resource, params))
 
         if self._connection.transport != "local" and self._task.delegate_to:
             outcome = self._execute_module(module_name=self.MODULE, module_args=params, task_vars=task_vars)
