@@ -1,14 +1,15 @@
 """The farm's control API: HTTP + JSON on 127.0.0.1, for tests to read state and inject faults.
 
-GET    /miners                       [{address, persona, model}]
-GET    /miners/<addr>                full state (never a password)
+GET    /miners                       [{address, farm_address, persona, model}]
+GET    /miners/<addr>                full state (never a password); <addr> is where the miner listens now or
+                                     the farm address it started on (so a miner moved by net_config has both)
 GET    /miners/<addr>/writes         every write-class command the miner decrypted, in order
 POST   /miners/<addr>/fault          {"kind", "code", "commands", "times"}; DELETE clears all faults
 POST   /miners/<addr>/write_api      {"enabled": bool}
 POST   /miners/<addr>/password       {"password": str}
 POST   /miners/<addr>/errors         {"errors": [{"code": int, "time": str}]}
 POST   /miners/<addr>/reply_mode     {"command": str, "mode": "reply"|"close"|"delay", "delay": seconds}
-POST   /reset                        every miner back to its initial state, logs and faults cleared
+POST   /reset                        every miner back to its initial state and farm address, logs and faults cleared
 """
 
 from __future__ import annotations
@@ -95,14 +96,15 @@ class ControlServer:
 
     async def route(self, method: str, path: str, body: bytes):
         if path == "/miners" and method == "GET":
-            return [{"address": m.address, "persona": m.persona.name, "model": m.hardware.model} for m in self.farm.miners]
+            return [{"address": m.address, "farm_address": m.farm_address, "persona": m.persona.name,
+                     "model": m.hardware.model} for m in self.farm.miners]
         if path == "/reset" and method == "POST":
             await self.farm.reset()
             return {"reset": len(self.farm.miners)}
         match = re.match(r"^/miners/([0-9.]+)(/[a-z_]+)?$", path)
         if not match:
             raise HttpError(404, "no such path: %s" % path)
-        miner = self.farm.by_address.get(match.group(1))
+        miner = self.farm.lookup(match.group(1))
         if miner is None:
             raise HttpError(404, "no miner at %s" % match.group(1))
         action = match.group(2) or ""

@@ -128,7 +128,23 @@ class Farm:
             seen[persona.name] = number + 1
             hardware = persona.hardware[number % len(persona.hardware)]
             self.miners.append(Miner(index, address, persona, hardware, self.config))
-        self.by_address = {m.address: m for m in self.miners}
+        for miner in self.miners:
+            miner.farm = self
+        self.by_address = {m.address: m for m in self.miners}  # where each miner listens now
+        self.by_farm_address = dict(self.by_address)  # where the farm put it: never changes
+
+    def miner_at(self, address: str):
+        """The miner listening at this address now (a net_config moves miners), else None."""
+        return self.by_address.get(address)
+
+    def lookup(self, address: str):
+        """Control API: the miner at this address now, else the miner the farm put there (an alias after a move)."""
+        return self.by_address.get(address) or self.by_farm_address.get(address)
+
+    def moved(self, miner, old: str) -> None:
+        if self.by_address.get(old) is miner:
+            del self.by_address[old]
+        self.by_address[miner.address] = miner
 
     async def start(self) -> None:
         for miner in self.miners:
@@ -147,10 +163,15 @@ class Farm:
             await miner.sync_listener()
 
     async def reset(self) -> None:
+        # Moved miners let go of their addresses first: one may sit on another's farm address.
         for miner in self.miners:
             await miner.cancel_restart()
+            if miner.address != miner.farm_address:
+                miner.close_listeners()
+        for miner in self.miners:
             miner.reset()
             await miner.sync_listener()
+        self.by_address = dict(self.by_farm_address)
 
     async def stop(self) -> None:
         for miner in self.miners:

@@ -6,13 +6,19 @@ no_reply  read the request, close without a reply (the command is not carried ou
 malformed answer with invalid JSON (the command is carried out)
 truncate  close half-way through the reply (the command is carried out)
 code      answer with error Code N instead of running the command
+stale     carry the write out and answer success, then put the old settings back: when the restart the command
+          causes is over, or (a command that does not restart) right after the reply or `delay` seconds later.
+          Source: protocol.md section 7.1 (power_off row) and 13, from ha-integration `api_v3.py`: on M64
+          fw 20250409.15.REL a V2 power_off did not keep the miner off; btminer restarted within
+          minutes. Only write commands take a stale fault, and only once they get past the token and write-API
+          checks (a write refused with 135 or 45 changed nothing that could go stale).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-KINDS = ("refuse", "hang", "no_reply", "malformed", "truncate", "code")
+KINDS = ("refuse", "hang", "no_reply", "malformed", "truncate", "code", "stale")
 # Codes that real miners send in plaintext even to an encrypted request (section 6).
 PLAINTEXT_CODES = (14, 23, 136, 137)
 MESSAGES = {
@@ -27,6 +33,7 @@ class Fault:
     code: int | None = None
     commands: frozenset = frozenset()
     times: int | None = None
+    delay: float = 0.0  # stale only, for commands that do not restart: seconds from the reply to the old values
 
     def matches(self, command: str | None) -> bool:
         if not self.commands:
@@ -36,7 +43,10 @@ class Fault:
         return command in self.commands or any(part in self.commands for part in command.split("+"))
 
     def as_dict(self) -> dict:
-        return {"kind": self.kind, "code": self.code, "commands": sorted(self.commands), "times": self.times}
+        out = {"kind": self.kind, "code": self.code, "commands": sorted(self.commands), "times": self.times}
+        if self.kind == "stale":
+            out["delay"] = self.delay
+        return out
 
 
 def parse(body: dict) -> Fault:
@@ -52,7 +62,11 @@ def parse(body: dict) -> Fault:
     times = body.get("times")
     if times is not None and (isinstance(times, bool) or not isinstance(times, int) or times < 1):
         raise ValueError("times must be a positive integer")
-    return Fault(kind, code if kind == "code" else None, frozenset(commands), times)
+    delay = body.get("delay", 0)
+    if kind == "stale" and (isinstance(delay, bool) or not isinstance(delay, (int, float)) or delay < 0):
+        raise ValueError("delay must be a number of seconds")
+    return Fault(kind, code if kind == "code" else None, frozenset(commands), times,
+                 float(delay) if kind == "stale" else 0.0)
 
 
 class Faults:
@@ -83,9 +97,10 @@ class Faults:
                 return self._consume(fault)
         return None
 
-    def take(self, command: str | None) -> Fault | None:
+    def take(self, command: str | None, stale: bool = False) -> Fault | None:
+        """The first fault for this command: of any kind but stale, or (stale=True) the first stale one."""
         for fault in self.items:
-            if fault.matches(command):
+            if (fault.kind == "stale") == stale and fault.matches(command):
                 return self._consume(fault)
         return None
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import copy
+import ipaddress
 import random
 import socket
 import time
@@ -33,6 +35,7 @@ SCALAR_PARAMETER = {
     "set_hostname": "hostname", "set_poweroff_cool": "poweroff_cool", "set_fan_zero_speed": "fan_zero_speed",
     "set_power": "power", "set_heat_mode": "mode", "set_led": "param", "net_config": "param",
 }
+LOOPBACK = ipaddress.ip_network("127.0.0.0/8")
 READY_MSG = "ready"
 FIRMWARE_DONE_MSG = "Updated"
 
@@ -100,7 +103,9 @@ class Connection:
 class Miner:
     def __init__(self, index: int, address: str, persona, hardware, config: FarmConfig) -> None:
         self.index = index
-        self.address = address
+        self.farm_address = address  # where the farm put it, and what its DHCP lease gives it
+        self.address = address  # where it listens now (net_config can move it inside 127.0.0.0/8)
+        self.farm = None  # the Farm, set by it: who else holds an address, and its index by address
         self.persona = persona
         self.hardware = hardware
         self.config = config
@@ -115,13 +120,22 @@ class Miner:
         self.restart_kind = None
         self._restart_task = None
         self._connections: set = set()
+        self._stale_timers: set = set()
         self.reset()
 
     # ---- state -------------------------------------------------------------------------------------------
 
     def reset(self) -> None:
-        """Back to how the farm started this miner (control API /reset)."""
-        self.settings = state_mod.farm_settings(self.index, self.address, self.config.network, self.hardware, self.identity)
+        """Back to how the farm started this miner (control API /reset); the caller rebinds it at farm_address."""
+        self.address = self.farm_address
+        self.network_error = None  # why the last move to another address failed (control API only)
+        self._network_before = None  # network settings before the net_config now restarting, put back if it fails
+        self._stale_undo = None  # (changes, credential, delay) a stale fault puts back as the restart ends
+        for handle in self._stale_timers:
+            handle.cancel()
+        self._stale_timers.clear()
+        self.settings = state_mod.farm_settings(self.index, self.farm_address, self.config.network, self.hardware,
+                                                self.identity)
         password = self.config.password
         if password == tokens_mod.FACTORY_PASSWORD:
             salt = tokens_mod.FACTORY_SALT
@@ -138,7 +152,7 @@ class Miner:
     def factory_reset(self) -> None:
         """Network, password, API switch, pools and power settings back to factory; the firmware stays."""
         firmware = self.settings.firmware_version
-        self.settings = state_mod.factory_settings(self.address, self.config.network, self.hardware, self.identity)
+        self.settings = state_mod.factory_settings(self.farm_address, self.config.network, self.hardware, self.identity)
         self.settings.firmware_version = firmware
         self.credential = tokens_mod.Credential.from_password(tokens_mod.FACTORY_PASSWORD, tokens_mod.FACTORY_SALT)
         self.tokens.clear()
@@ -166,7 +180,8 @@ class Miner:
         s = self.settings
         v = self.view()
         return {
-            "address": self.address, "persona": self.persona.name, "model": self.hardware.model,
+            "address": self.address, "farm_address": self.farm_address, "network_error": self.network_error,
+            "persona": self.persona.name, "model": self.hardware.model,
             "variant": self.hardware.variant, "firmware_version": s.firmware_version,
             "api_version": self.persona.api_ver, "platform": self.hardware.platform, "mac": self.identity.mac,
             "serial": self.identity.miner_sn, "psu_serial": self.identity.psu_sn, "hostname": s.hostname,
@@ -248,9 +263,18 @@ class Miner:
             server.close()
         self.web_servers = ()
 
-    def begin_restart(self, kind: str, current=None) -> None:
+    def close_listeners(self) -> None:
+        for server in (self.server, self.v3_server):
+            if server is not None:
+                server.close()
+        self.server = self.v3_server = None
+        self._close_web()
+
+    def begin_restart(self, kind: str, current=None, network_before: dict | None = None) -> None:
+        """network_before: the network settings before the write, put back if the miner cannot move."""
         self.restarting = True
         self.restart_kind = kind
+        self._network_before = network_before
         for server in (self.server, self.v3_server):
             if server is not None:
                 server.close()
@@ -268,16 +292,114 @@ class Miner:
         await asyncio.sleep(self.config.restart_seconds)
         self.restart_clock(kind)
         self.restarting = False
+        if self._stale_undo is not None:
+            undo, self._stale_undo = self._stale_undo, None
+            self._undo_stale(undo)  # before the network follows: a stale net_config does not move the miner
+        if kind in ("network", "reboot"):
+            await self._follow_network()
         await self.sync_listener()
+
+    # ---- moving inside 127.0.0.0/8 (net_config) ------------------------------------------------------
+
+    def wanted_address(self) -> str:
+        """Where the network settings put the miner once its network is up again.
+
+        DHCP gives the farm address (state.dhcp_lease); a static ip inside 127.0.0.0/8 is taken as it is
+        (protocol.md section 7.1: net_config restarts the network, readback get_miner_info.ip). A static ip
+        outside 127.0.0.0/8 is only reported: this simulator never binds there, so the miner stays where it is.
+        """
+        try:
+            address = ipaddress.IPv4Address(self.settings.network.get("ip", ""))
+        except ValueError:
+            return self.address
+        return str(address) if address in LOOPBACK else self.address
+
+    def _move_error(self, target: str) -> str | None:
+        address = ipaddress.IPv4Address(target)
+        if address not in LOOPBACK:
+            return "%s is outside 127.0.0.0/8" % target  # never reached through wanted_address; kept as a guard
+        if address in (LOOPBACK.network_address, LOOPBACK.broadcast_address):
+            return "%s is not a host address" % target
+        # Simulator choice (no capture shows a real address conflict): the miner that holds the address keeps it.
+        owner = self.farm.miner_at(target) if self.farm is not None else None
+        if owner is not None and owner is not self:
+            return "%s is in use by the farm's miner %s" % (target, owner.farm_address)
+        return None
+
+    async def _follow_network(self) -> None:
+        """After a network restart or reboot: listen where the settings say, or stay and say why not.
+
+        Simulator choice: when the move fails (the address is another miner's, or cannot be bound), the miner
+        keeps its old address and its old network settings, and network_error in the control API says why.
+        """
+        network_before, self._network_before = self._network_before, None
+        target = self.wanted_address()
+        if target == self.address:
+            self.network_error = None
+            return
+        error = self._move_error(target)
+        if error is None:
+            old = self.address
+            self.close_listeners()
+            self.address = target
+            try:
+                await self.sync_listener()
+            except (OSError, webui.PortUnavailable) as err:
+                self.close_listeners()
+                self.address = old
+                error = "cannot listen on %s: %s" % (target, err)
+            else:
+                if self.farm is not None:
+                    self.farm.moved(self, old)
+        self.network_error = error
+        if error is not None and network_before is not None:
+            self.settings.network = network_before
+
+    # ---- stale fault -----------------------------------------------------------------------------------
+
+    def _stale_snapshot(self) -> tuple:
+        return copy.deepcopy(self.settings), self.credential
+
+    def _stale_after(self, snapshot: tuple, fault, restarting: bool) -> None:
+        """Register what a stale write changed: put back as the restart ends, else now or fault.delay s later."""
+        settings_before, credential_before = snapshot
+        undo = (state_mod.changed_fields(settings_before, self.settings),
+                credential_before if credential_before is not self.credential else None, fault.delay)
+        if restarting:
+            self._stale_undo = undo
+        else:
+            self._schedule_undo(undo)
+
+    def _schedule_undo(self, undo: tuple) -> None:
+        if undo[2] <= 0:
+            self._undo_stale(undo)
+            return
+
+        def fire():
+            self._stale_timers.discard(handle)
+            self._undo_stale(undo)
+        handle = asyncio.get_running_loop().call_later(undo[2], fire)
+        self._stale_timers.add(handle)
+
+    def _undo_stale(self, undo: tuple) -> None:
+        changes, credential, _delay = undo
+        was_mining = self.settings.mining
+        for name, value in changes.items():
+            setattr(self.settings, name, copy.deepcopy(value))
+        if credential is not None:
+            self.credential = credential
+            self.tokens.clear()  # tokens were signed with the key of the password that did not stick
+        if self.settings.mining and not was_mining:
+            # protocol.md 7.1 power_off row: the miner did not stay off, btminer restarted: Elapsed starts again
+            self.restart_clock("btminer")
 
     async def stop(self) -> None:
         if self._restart_task is not None:
             self._restart_task.cancel()
-        for server in (self.server, self.v3_server):
-            if server is not None:
-                server.close()
-        self.server = self.v3_server = None
-        self._close_web()
+        for handle in self._stale_timers:
+            handle.cancel()
+        self._stale_timers.clear()
+        self.close_listeners()
         for writer in list(self._connections):
             writer.transport.abort()
 
@@ -466,41 +588,51 @@ class Miner:
             self._log(request, 45)
             await self._reply(conn, self._error(45), request)
             return
+        stale = self.faults.take(command, stale=True)
+        snapshot = self._stale_snapshot() if stale is not None else None
+        marks = {"fault": "stale"} if stale is not None else {}
         if command == "update_firmware":
-            await self._update_firmware(conn, request, rest)
+            await self._update_firmware(conn, request, rest, stale, snapshot)
             return
         if command == "download_logs":
-            await self._download_logs(conn, request)
+            await self._download_logs(conn, request, marks)
             return
+        network_before = dict(self.settings.network)
         outcome = writes.execute(self, command, request.params)
         mode, delay = self.reply_modes.get(command, ("reply", 0.0))
         if outcome.code != 131:
             mode = "reply"
-        self._log(request, outcome.code, replied=mode != "close")
+        self._log(request, outcome.code, replied=mode != "close", **marks)
         if mode == "delay":
             await asyncio.sleep(delay)
         if mode != "close":
             status = "S" if outcome.code == 131 else "E"
             await self._reply(conn, self._flat(outcome.code, outcome.msg, status), request)
+        if stale is not None:
+            self._stale_after(snapshot, stale, restarting=bool(outcome.restart))
         if outcome.restart:
-            self.begin_restart(outcome.restart, conn.writer)
+            self.begin_restart(outcome.restart, conn.writer, network_before)
 
-    async def _update_firmware(self, conn: Connection, request: Request, rest: bytes) -> None:
+    async def _update_firmware(self, conn: Connection, request: Request, rest: bytes, stale=None,
+                               snapshot=None) -> None:
+        marks = {"fault": "stale"} if stale is not None else {}
         await self._reply(conn, self._flat(131, READY_MSG), request)
         upload = await transfers.receive_firmware(conn.reader, rest, max(self.config.idle_timeout, 10.0))
         request.params.update(upload.log_params())
         if upload.error is not None:
-            self._log(request, 132, error=upload.error)
+            self._log(request, 132, error=upload.error, **marks)
             await self._reply(conn, self._error(132, "invalid firmware file: %s" % upload.error), request)
             return
         self.settings.firmware_version = upload.version
-        self._log(request, 131)
+        self._log(request, 131, **marks)
         await self._reply(conn, self._flat(131, FIRMWARE_DONE_MSG), request)
+        if stale is not None:
+            self._stale_after(snapshot, stale, restarting=True)
         self.begin_restart("reboot", conn.writer)
 
-    async def _download_logs(self, conn: Connection, request: Request) -> None:
+    async def _download_logs(self, conn: Connection, request: Request, marks: dict | None = None) -> None:
         data = transfers.log_archive(self.view())
-        self._log(request, 131, logfilelen=len(data))
+        self._log(request, 131, logfilelen=len(data), **(marks or {}))
         await self._reply(conn, self._flat(131, {"logfilelen": str(len(data))}), request)
         await asyncio.sleep(0.01)
         await wire.send(conn.writer, data)

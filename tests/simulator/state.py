@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import copy
 import ipaddress
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 FACTORY_POOL_URL = "stratum+tcp://btc.ss.poolin.com:443"
 FACTORY_POOL_USER = "microbtinitial"
@@ -81,3 +82,9 @@ def farm_settings(index: int, address: str, network, hardware, identity) -> Sett
     ]
     settings.write_api = True
     return settings
+
+
+def changed_fields(before: Settings, after: Settings) -> dict:
+    """{field: value before} for every Settings field that differs (what a stale fault puts back)."""
+    return {f.name: copy.deepcopy(getattr(before, f.name)) for f in fields(Settings)
+            if getattr(before, f.name) != getattr(after, f.name)}

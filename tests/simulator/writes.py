@@ -207,8 +207,9 @@ def update_pwd(miner, p):
 
 
 def net_config(miner, p):
+    """The new settings now; the miner moves (Miner.wanted_address) when the network restart it causes ends."""
     if p.get("param") == "dhcp":
-        miner.settings.network = state_mod.dhcp_lease(miner.address, miner.config.network)
+        miner.settings.network = state_mod.dhcp_lease(miner.farm_address, miner.config.network)
         return Outcome()
     network = {
         "proto": "static", "ip": ipv4(p, "ip"), "netmask": ipv4(p, "mask", netmask=True), "gateway": ipv4(p, "gate"),
