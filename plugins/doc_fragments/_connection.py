@@ -32,7 +32,9 @@ options:
     type: str
   timeout:
     description:
-      - Seconds to wait for the miner to accept the connection and for each part of its reply.
+      - Seconds one exchange with the miner may take in all - connect, send and the whole reply - whatever the
+        miner does. A read is tried once more after a transient failure (reset, silence, a broken reply), so it
+        may take twice this.
     type: float
     default: 10
 notes:

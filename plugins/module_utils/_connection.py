@@ -29,7 +29,25 @@ def argument_spec(resource) -> dict:
     return dict(CONNECTION_SPEC, **resource.ARGUMENT_SPEC)
 
 
+# A pool password such as "x" or "1" is a placeholder, not a secret; masking it would mask that letter in
+# every string of the result. The admin password is always masked, whatever its length.
+MIN_SECRET_LENGTH = 3
+
+
 def secret_values(resource, params: dict) -> set:
     """Secrets a resource finds in free-form parameters, beyond the options marked no_log."""
     find = getattr(resource, "secrets", None)
     return find(params) if find else set()
+
+
+def values_to_mask(resource, params: dict, no_log_values) -> set:
+    """Every value to mask in a result: the no_log options, the resource's own secrets, the password."""
+    values = {str(v) for v in set(no_log_values) | secret_values(resource, params) if len(str(v)) >= MIN_SECRET_LENGTH}
+    if params.get("password"):
+        values.add(params["password"])
+    return values
+
+
+def argument_rules(resource) -> dict:
+    """A resource's mutually_exclusive / required_together / ... for the argument spec validator."""
+    return dict(getattr(resource, "ARGUMENT_RULES", {}))

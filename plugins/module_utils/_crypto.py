@@ -4,12 +4,18 @@
 """WhatsMiner API V2 credentials and the AES-256-ECB envelope (protocol.md sections 4 and 5).
 
 Pure functions, no I/O and no Ansible import: the simulator uses them too.
+
+Contract: for input it cannot use, every function here raises ValueError, and only ValueError,
+with a sentence that names the input and the rule it broke (never its value, which may be a
+secret). Much of that input comes from the miner (``salt``, ``newsalt`` and ``time`` of get_token,
+the ciphertext of a reply), so the client turns such a ValueError into a ProtocolError.
 """
 
 from __future__ import annotations
 
 import base64
 import hashlib
+import re
 import traceback
 
 try:
@@ -23,11 +29,22 @@ else:
     CRYPTO_IMPORT_ERROR = None
 
 BLOCK = 16
+AES_KEY_SIZE = 32
+
+# md5-crypt salts and bodies are written in this alphabet; a salt has at most 8 characters.
+_SALT = re.compile(r"[./0-9A-Za-z]{1,8}\Z")
+_KEY = re.compile(r"[./0-9A-Za-z]{1,64}\Z")
+# get_token's time is 4 digits (protocol.md 3); anything printable and short is hashed as sent.
+_TIME = re.compile(r"[ -~]{1,32}\Z")
+# passlib refuses longer passwords
+MAX_PASSWORD_BYTES = 4096
 
 
 def md5_crypt_body(word: str, salt: str) -> str:
     """The 22-character body of ``$1$<salt>$<body>``, as ``openssl passwd -1`` prints it."""
-    return md5_crypt.using(salt=salt).hash(word).split("$")[3]
+    _check_word(word, "the password")
+    _check(salt, _SALT, "salt must be 1-8 characters of ./0-9A-Za-z")
+    return _body(word, salt)
 
 
 def derive_key(password: str, salt: str) -> str:
@@ -37,17 +54,49 @@ def derive_key(password: str, salt: str) -> str:
 
 def make_sign(key: str, time: str, newsalt: str) -> str:
     """The ``token`` value sent inside every encrypted command."""
-    return md5_crypt_body(key + time, newsalt)
+    _check(key, _KEY, "key must be an md5-crypt body: 1-64 characters of ./0-9A-Za-z")
+    _check(time, _TIME, "time must be 1-32 printable ASCII characters (the miner sends 4 digits)")
+    _check(newsalt, _SALT, "newsalt must be 1-8 characters of ./0-9A-Za-z")
+    return _body(key + time, newsalt)
+
+
+def _body(word: str, salt: str) -> str:
+    return md5_crypt.using(salt=salt).hash(word).split("$")[3]
 
 
 def aes_key(key: str) -> bytes:
     """AES-256 key: the raw SHA-256 digest of the key string (not of the full ``$1$`` form)."""
+    _check(key, _KEY, "key must be an md5-crypt body: 1-64 characters of ./0-9A-Za-z")
     return hashlib.sha256(key.encode("ascii")).digest()
+
+
+def _check(value, pattern, rule: str) -> None:
+    if not isinstance(value, str) or not pattern.match(value):
+        raise ValueError(rule)
+
+
+def _check_word(value, name: str) -> None:
+    if not isinstance(value, str):
+        raise ValueError(f"{name} must be a string")
+    try:
+        size = len(value.encode("utf-8"))
+    except UnicodeEncodeError:
+        raise ValueError(f"{name} must be text that UTF-8 can encode (it holds a lone surrogate)") from None
+    if size > MAX_PASSWORD_BYTES or "\0" in value:
+        raise ValueError(f"{name} must be at most {MAX_PASSWORD_BYTES} bytes in UTF-8, without NUL characters")
+
+
+def _check_aes_key(aeskey) -> None:
+    if not isinstance(aeskey, (bytes, bytearray)) or len(aeskey) != AES_KEY_SIZE:
+        raise ValueError(f"the AES key must be {AES_KEY_SIZE} bytes")
 
 
 def encrypt(aeskey: bytes, plaintext: bytes) -> str:
     """Zero-pad to the block size (none when aligned), encrypt, base64 on one line."""
-    padded = plaintext + b"\0" * (-len(plaintext) % BLOCK)
+    _check_aes_key(aeskey)
+    if not isinstance(plaintext, (bytes, bytearray)):
+        raise ValueError("the plaintext must be bytes")
+    padded = bytes(plaintext) + b"\0" * (-len(plaintext) % BLOCK)
     return base64.b64encode(AES.new(aeskey, AES.MODE_ECB).encrypt(padded)).decode("ascii")
 
 
@@ -56,7 +105,13 @@ def decrypt(aeskey: bytes, data: str) -> bytes:
 
     Raises ValueError when ``data`` is not base64 of whole AES blocks.
     """
-    raw = base64.b64decode(data, validate=True)
+    _check_aes_key(aeskey)
+    if not isinstance(data, (str, bytes)):
+        raise ValueError("the ciphertext must be a base64 string")
+    try:
+        raw = base64.b64decode(data, validate=True)
+    except ValueError:  # binascii.Error, or a str that is not ASCII
+        raise ValueError("the ciphertext is not valid base64") from None
     if not raw or len(raw) % BLOCK:
         raise ValueError("ciphertext is not a whole number of 16-byte blocks")
     plain = AES.new(aeskey, AES.MODE_ECB).decrypt(raw)

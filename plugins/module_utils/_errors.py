@@ -36,6 +36,18 @@ class ProtocolError(WhatsMinerError):
     """The reply could not be read even after quirk repair."""
 
 
+class OutcomeUnknown(WhatsMinerError):
+    """A write went out whole, but no usable reply came back: it may or may not have been applied.
+
+    ``reply`` says what became of the reply, worded to follow "the miner's reply was", e.g. "missing
+    (the miner closed the connection without one)". Only reading the miner's state settles the outcome.
+    """
+
+    def __init__(self, host: str, command: str, reply: str):
+        super().__init__(host, command, f"the command was sent; the miner's reply was {reply}, so it may or may "
+                                        "not have been applied: read the miner's state to know")
+
+
 class ApiError(WhatsMinerError):
     """The miner answered with ``STATUS: E``; ``code`` and ``msg`` are its own."""
 
@@ -45,9 +57,14 @@ class ApiError(WhatsMinerError):
         self.code = code
         self.msg = msg
         text = f"the miner answered error {code} ({msg!s})" if msg else f"the miner answered error {code}"
-        if self.hint:
-            text = f"{text}: {self.hint}"
+        hint = self.hint_for(command)
+        if hint:
+            text = f"{text}: {hint}"
         super().__init__(host, command, text)
+
+    def hint_for(self, command: str) -> str:  # pylint: disable=unused-argument
+        """The advice added to the message; a subclass may word it for the command."""
+        return self.hint
 
 
 class InvalidCommand(ApiError):
@@ -73,6 +90,12 @@ class CommandFailed(ApiError):
 
 class TokenRejected(ApiError):
     hint = "the miner rejected the session token even after a fresh one was fetched"
+
+    def hint_for(self, command: str) -> str:
+        if command == "get_token":
+            return ("the miner answered the token request itself with a token error, so no session could be "
+                    "opened; its API is misbehaving: try again later, or restart btminer")
+        return self.hint
 
 
 class TokenLimit(ApiError):
@@ -100,3 +123,8 @@ def api_error(host: str, command: str, code: int | None, msg: str, after_write: 
     if code == 23 and after_write:
         return WrongPassword(host, command, code, msg)
     return _BY_CODE.get(code, ApiError)(host, command, code, msg)
+
+
+class TruncatedReply(ProtocolError):
+    """The reply stopped before its JSON closed, and it is not one that real firmware cuts off
+    (protocol.md 10.4) or was not cut where that firmware cuts it: it is refused, never read as complete."""

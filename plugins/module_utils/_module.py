@@ -12,27 +12,29 @@ from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 from ansible_collections.hashops.whatsminer.plugins.module_utils import _crypto
 from ansible_collections.hashops.whatsminer.plugins.module_utils._connection import (
     PASSWORD_ENV,
+    argument_rules,
     argument_spec,
     client_from_params,
-    secret_values,
+    values_to_mask,
 )
 from ansible_collections.hashops.whatsminer.plugins.module_utils._errors import WhatsMinerError
 
 
 def run_module(resource) -> None:
-    module = AnsibleModule(argument_spec=argument_spec(resource), supports_check_mode=True)
+    module = AnsibleModule(argument_spec=argument_spec(resource), supports_check_mode=True, **argument_rules(resource))
     if not _crypto.HAS_CRYPTO_LIBS:
         module.fail_json(msg=missing_required_lib("pycryptodome and passlib"), exception=_crypto.CRYPTO_IMPORT_ERROR)
     params = dict(module.params)
-    module.no_log_values.update(secret_values(resource, params))
     if not params["host"]:
         module.fail_json(msg="host is required when the module runs outside its action plugin "
                              "(for example through gather_facts): set it in module_defaults")
     if not params["password"] and os.environ.get(PASSWORD_ENV):
         params["password"] = os.environ[PASSWORD_ENV]
-        module.no_log_values.add(params["password"])
+    module.no_log_values = values_to_mask(resource, params, module.no_log_values)
     try:
         result = resource.run(client_from_params(params), params, check=module.check_mode, diff=module._diff)
     except WhatsMinerError as err:
         module.fail_json(msg=str(err))
+    if result.get("failed"):
+        module.fail_json(**result)
     module.exit_json(**result)

@@ -66,14 +66,33 @@ Where two replies carry the same thing, the first that reports it wins:
 - ``power_mode``: status ``power_mode`` (the setting, newer firmware), summary ``Power Mode``.
 - ``mac``: get_miner_info ``mac``, summary ``MAC``.
 - ``errors``: get_error_code (API >= 2.0.4), summary ``Error Code N`` (factory codes left out).
+
+Replies cut off, and floods (``truncated``):
+
+Real firmware cuts off a summary that overflows with error entries, and with it the rest of a
+'+'-joined read, and can cut off get_error_code (protocol.md 10.4). ``decode_json`` closes such a
+reply and marks every object the cut left open (``_protocol.CUT``); a part of a joined read that
+never arrived is an object of which nothing arrived. A fact that such a reply would have given is
+then unknown, never a shorter list or a null presented as what the miner reports:
+
+- ``errors`` is None when the error list was cut (the summary's is whole only when its
+  ``Error Code Count`` and every entry it counts arrived); ``pools``, ``hashboards`` and (unless
+  get_version gives it) ``model`` are None when their reply was cut; a value read from the summary
+  is None when its key never arrived.
+- ``truncated`` lists, sorted, the facts left None for that reason (``"errors"``,
+  ``"power_limit_w"``, ``"temperature.chip_max_c"``, ...). It is also where a fact goes that a miner
+  floods: more than ``MAX_POOLS`` pools, ``MAX_BOARDS`` boards or ``MAX_ERRORS`` errors make that
+  fact None rather than a list cut short. The key is present only when the list is not empty.
+
+A figure no miner reports (not finite, or beyond 1e15 in magnitude) counts as not reported.
 """
 
 from __future__ import annotations
 
-import copy
 import math
+import re
 
-from ansible_collections.hashops.whatsminer.plugins.module_utils._protocol import status_of
+from ansible_collections.hashops.whatsminer.plugins.module_utils._protocol import is_cut, status_of
 
 SUBSETS = ("identity", "mining", "pools", "hashboards", "psu", "errors", "raw")
 VALID_SUBSETS = ("all",) + SUBSETS
@@ -98,6 +117,40 @@ READS = {
 POWER_MODES = frozenset(("low", "normal", "high"))
 
 MHS_PER_THS = 1e6
+
+# Real miners have 3 pool slots, 3 or 4 boards and, at worst, hundreds of error entries.
+MAX_POOLS = 100
+MAX_BOARDS = 100
+MAX_ERRORS = 1000
+# Beyond any figure a miner reports, and small enough that no sum or product of them overflows.
+_LARGEST = 1e15
+_INTEGER = re.compile(r"[+-]?[0-9]+\Z")
+_DECIMAL = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?\Z")
+_SUMMARY_ERROR = re.compile(r"Error Code (0|[1-9][0-9]{0,8})\Z")
+
+# The facts read from a summary key (where no other reply reported them): unknown, when the
+# summary was cut off before that key.
+_FROM_SUMMARY = (
+    ("mac", "MAC"),
+    ("firmware_version", "Firmware Version"),
+    ("is_mining", "MHS av"),
+    ("power_mode", "Power Mode"),
+    ("power_limit_w", "Power Limit"),
+    ("power_w", "Power"),
+    ("hashrate_ths", "MHS av"),
+    ("factory_hashrate_ths", "Factory GHS"),
+    ("temperature.env_c", "Env Temp"),
+    ("temperature.chip_min_c", "Chip Temp Min"),
+    ("temperature.chip_max_c", "Chip Temp Max"),
+    ("temperature.chip_avg_c", "Chip Temp Avg"),
+    ("fans.in_rpm", "Fan Speed In"),
+    ("fans.out_rpm", "Fan Speed Out"),
+    ("uptime_s", "Uptime"),
+    ("fast_boot", "Btminer Fast Boot"),
+    ("psu.vin_v", "Power Voltage Input"),
+    ("psu.iin_a", "Power Current Input"),
+    ("psu.fan_rpm", "Power Fanspeed"),
+)
 
 
 def resolve_subsets(requested=None) -> frozenset:
@@ -134,31 +187,49 @@ def commands_for(subsets) -> tuple:
 def normalise(replies: dict, subset=None) -> dict:
     """The state model for the requested subsets (all but ``raw`` when ``subset`` is None)."""
     subsets = resolve_subsets(subset)
-    views = _Views(replies or {})
+    replies = replies if isinstance(replies, dict) else {}
+    views = _Views(replies)
     state = {}
     for name, build in _BUILDERS:
         if name in subsets:
             state.update(build(views))
+    truncated = sorted(_truncated(views, state))
+    if truncated:
+        state["truncated"] = truncated
     if "raw" in subsets:
-        state["raw"] = copy.deepcopy(dict(replies or {}))
+        state["raw"] = _copy_tree(replies)
     return state
 
 
 class _Views:
-    """The parts of each reply the builders read; empty where a command failed or was not sent."""
+    """The parts of each reply the builders read; empty where a command failed or was not sent.
+
+    ``*_cut`` say which of them a cut-off reply left incomplete; builders add to ``lost`` the
+    facts they leave None for that reason, or because a miner flooded them.
+    """
 
     def __init__(self, replies: dict):
-        self.summary = _summary_fields(replies.get("summary"))
+        summary = replies.get("summary")
+        self.summary = _summary_fields(summary)
+        # a summary cut off after its row is whole; one cut before the row arrived is not
+        self.summary_cut = is_cut(self.summary) or is_cut(summary) and not self.summary
         self.status = _msg(replies.get("status"))
         self.version = _msg(replies.get("get_version"))
         self.info = _msg(replies.get("get_miner_info"))
         self.psu = _msg(replies.get("get_psu"))
-        self.error_code = _msg(replies.get("get_error_code"))
+        error_code = replies.get("get_error_code")
+        self.error_code = _msg(error_code)
+        self.error_code_cut = is_cut(self.error_code) or is_cut(error_code) and not self.error_code
         self.details = _rows(replies.get("devdetails"), "DEVDETAILS")
+        self.details_cut = is_cut(replies.get("devdetails"))
         self.pools = _rows(replies.get("pools"), "POOLS")
-        self.boards = _rows(replies.get("edevs"), "DEVS")
-        if self.boards is None:
-            self.boards = _rows(replies.get("devs"), "DEVS")
+        self.pools_cut = is_cut(replies.get("pools"))
+        boards = replies.get("edevs")
+        if _rows(boards, "DEVS") is None and not is_cut(boards):
+            boards = replies.get("devs")
+        self.boards = _rows(boards, "DEVS")
+        self.boards_cut = is_cut(boards)
+        self.lost = set()
 
 
 def _usable(reply) -> bool:
@@ -195,21 +266,22 @@ def _rows(reply, key: str) -> list | None:
 # ---- value conversions -------------------------------------------------------------------------
 
 def _number(value):
-    """An int or float from a JSON number or a numeric string; None otherwise (``""``, NaN, bool)."""
+    """An int or float from a JSON number or a numeric string; None otherwise (``""``, NaN, bool, 1e400)."""
     if isinstance(value, bool) or value is None:
         return None
     if isinstance(value, str):
         text = value.strip()
-        try:
-            return int(text)
-        except ValueError:
-            try:
-                value = float(text)
-            except ValueError:
-                return None
+        if len(text) > 40:
+            return None
+        if _INTEGER.match(text):
+            value = int(text)
+        elif _DECIMAL.match(text):
+            value = float(text)
+        else:
+            return None
     if isinstance(value, int):
-        return value
-    if isinstance(value, float) and math.isfinite(value):
+        return value if -_LARGEST <= value <= _LARGEST else None
+    if isinstance(value, float) and math.isfinite(value) and abs(value) <= _LARGEST:
         return value
     return None
 
@@ -224,7 +296,7 @@ def _text(value) -> str | None:
     if isinstance(value, bool):
         return None
     if isinstance(value, int):
-        return str(value)
+        return str(value) if -_LARGEST <= value <= _LARGEST else None
     if isinstance(value, str) and value.strip():
         return value
     return None
@@ -240,6 +312,12 @@ def _first(*values):
         if value is not None:
             return value
     return None
+
+
+def _lost(views: _Views, fact: str, lost: bool = True) -> None:
+    """None for ``fact``, noted in ``truncated`` when ``lost`` (a cut-off reply, a flood)."""
+    if lost:
+        views.lost.add(fact)
 
 
 # ---- identity ----------------------------------------------------------------------------------
@@ -276,7 +354,7 @@ def _normalised_model(model: str | None) -> str | None:
     if model is None:
         return None
     model = model.replace("_", "")
-    if model[-1:].isdigit():
+    if model[-1:].isascii() and model[-1:].isdigit():
         model = model[:-1] + "0"
     return model
 
@@ -353,24 +431,30 @@ def _power_mode(value) -> str | None:
 # ---- pools -------------------------------------------------------------------------------------
 
 def _pools(views: _Views) -> dict:
-    if views.pools is None:
-        return {"pools": None}
-    return {"pools": [
-        {
+    if views.pools is None or views.pools_cut:
+        return {"pools": _lost(views, "pools", views.pools_cut)}
+    pools = []
+    for row in views.pools:
+        if not _text(row.get("URL")):
+            continue
+        if len(pools) == MAX_POOLS:
+            return {"pools": _lost(views, "pools")}
+        pools.append({
             "url": _text(row.get("URL")),
             "user": _text(row.get("User")),
             "status": _text(row.get("Status")),
             "priority": _number(row.get("Priority")),
-        }
-        for row in views.pools if _text(row.get("URL"))
-    ]}
+        })
+    return {"pools": pools}
 
 
 # ---- hashboards --------------------------------------------------------------------------------
 
 def _hashboards(views: _Views) -> dict:
-    if views.boards is None:
-        return {"hashboards": None}
+    if views.boards is None or views.boards_cut:
+        return {"hashboards": _lost(views, "hashboards", views.boards_cut)}
+    if len(views.boards) > MAX_BOARDS:
+        return {"hashboards": _lost(views, "hashboards")}
     scale = _board_scale(views.boards, views.summary)
     return {"hashboards": [
         {
@@ -437,12 +521,22 @@ def _psu(views: _Views) -> dict:
 
 def _errors(views: _Views) -> dict:
     listed = views.error_code.get("error_code")
+    if views.error_code_cut:
+        return {"errors": _lost(views, "errors")}
     if isinstance(listed, (list, dict)):
-        return {"errors": _listed_errors(listed)}
-    return {"errors": _summary_errors(views.summary)}
+        errors = _listed_errors(listed)
+    else:
+        errors = _summary_errors(views.summary, views.summary_cut)
+    if errors is _FLOODED or errors is _CUT_SHORT:
+        return {"errors": _lost(views, "errors")}
+    return {"errors": errors}
 
 
-def _listed_errors(listed) -> list:
+_FLOODED = object()
+_CUT_SHORT = object()
+
+
+def _listed_errors(listed):
     """get_error_code: a list of ``{code: time}`` objects, or one object on API 2.0.4 (repaired)."""
     entries = [listed] if isinstance(listed, dict) else listed
     errors = []
@@ -450,22 +544,93 @@ def _listed_errors(listed) -> list:
         if not isinstance(entry, dict):
             continue
         for key, when in entry.items():
-            if str(key).strip().isdigit():
-                errors.append({"code": int(key), "time": _text(when)})
+            code = _error_code(key)
+            if code is None:
+                continue
+            if len(errors) == MAX_ERRORS:
+                return _FLOODED
+            errors.append({"code": code, "time": _text(when)})
     return errors
 
 
-def _summary_errors(summary: dict) -> list | None:
-    """Before API 2.0.4: ``Error Code Count`` and ``Error Code N`` (``Error N Time``) in summary."""
+def _error_code(key) -> int | None:
+    text = key.strip() if isinstance(key, str) else ""
+    # ASCII digits only: str.isdigit() is also true of "²", which int() refuses
+    if 0 < len(text) <= 9 and text.isascii() and text.isdigit():
+        return int(text)
+    return None
+
+
+def _summary_errors(summary: dict, cut: bool):
+    """Before API 2.0.4: ``Error Code Count`` and ``Error Code N`` (``Error N Time``) in summary.
+
+    Only the entries present are visited, so a miner that claims a huge count costs nothing; a
+    summary that was cut off is whole only when its count and every entry it counts arrived.
+    """
     count = _number(summary.get("Error Code Count"))
     if count is None:
-        return None
+        return _CUT_SHORT if cut else None
+    indexes = sorted(int(match.group(1)) for match in map(_summary_error_key, summary) if match)
+    limit = int(count)
+    wanted = [index for index in indexes if index < limit]
+    # the indexes are distinct and below the count: as many as it says means every one of them
+    if cut and len(wanted) != limit:
+        return _CUT_SHORT
     errors = []
-    for index in range(int(count)):
+    for index in wanted:
         code = _number(summary.get(f"Error Code {index}"))
-        if code is not None:
-            errors.append({"code": code, "time": _text(summary.get(f"Error {index} Time"))})
+        if code is None:
+            continue
+        if len(errors) == MAX_ERRORS:
+            return _FLOODED
+        errors.append({"code": code, "time": _text(summary.get(f"Error {index} Time"))})
     return errors
+
+
+def _summary_error_key(key):
+    return _SUMMARY_ERROR.match(key) if isinstance(key, str) else None
+
+
+# ---- what cut-off replies and floods left unknown -------------------------------------------------
+
+def _truncated(views: _Views, state: dict) -> set:
+    """The facts of ``state`` left None because a reply was cut off or flooded (see the module docstring)."""
+    lost = set(views.lost)
+    if views.summary_cut:
+        lost.update(path for path, key in _FROM_SUMMARY if key not in views.summary and _leaf(state, path) is None)
+    if views.details_cut:
+        lost.update(name for name in ("model", "model_raw") if name in state and state[name] is None)
+    return {path for path in lost if path.split(".")[0] in state}
+
+
+def _leaf(state: dict, path: str):
+    """The value at a dotted ``path`` of ``state``; not None (so never lost) when a subset was not asked for."""
+    value = state
+    for name in path.split("."):
+        if not isinstance(value, dict) or name not in value:
+            return ""
+        value = value[name]
+    return value
+
+
+def _copy_tree(value):
+    """A copy of a tree of dicts and lists, made without recursion, so that no depth can exhaust the stack."""
+    copies = {}
+    root = [value]
+    pending = [(root, 0)]
+    while pending:
+        parent, key = pending.pop()
+        item = parent[key]
+        if not isinstance(item, (dict, list)):
+            continue
+        if id(item) in copies:
+            parent[key] = copies[id(item)]
+            continue
+        copy = dict(item) if isinstance(item, dict) else list(item)
+        copies[id(item)] = copy
+        parent[key] = copy
+        pending.extend((copy, child) for child in (copy if isinstance(copy, dict) else range(len(copy))))
+    return root[0]
 
 
 _BUILDERS = (

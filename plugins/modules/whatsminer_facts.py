@@ -223,12 +223,31 @@ ansible_facts:
           type: dict
           returned: when psu is gathered
         errors:
-          description: Error codes the miner reports (C(code), C(time)).
+          description:
+            - Error codes the miner reports (C(code), C(time)).
+            - Null when the firmware does not report them, and when the miner cut its error list off (then
+              C(errors) is named in C(truncated)); never a shorter list.
           type: list
           elements: dict
           returned: when errors is gathered
+        truncated:
+          description:
+            - The facts that are null because the miner cut its reply off before sending them, sorted; nested
+              facts are dotted (C(temperature.chip_max_c)).
+            - Real firmware cuts off a summary overflowing with error entries, and with it the rest of a joined
+              read, and can cut off C(get_error_code); the collection reads what arrived and names here what did
+              not. Any other reply cut off fails the task.
+            - A fact is also named here when a miner floods it (more than 100 pools or boards, more than 1000
+              errors); it is then null rather than a list cut short.
+          type: list
+          elements: str
+          returned: only when a reply was cut off or flooded
+          sample: [errors, firmware_version, mac, power_limit_w, power_mode, temperature.env_c]
         raw:
-          description: Every reply as parsed, keyed by command; null for a command that failed.
+          description:
+            - Every reply as parsed, keyed by command; null for a command that failed.
+            - In a reply the miner cut off, every object the cut left open has the member C(_hashops_cut) set
+              to true; a part of a joined read that never arrived is C({"_hashops_cut":true}).
           type: dict
           returned: when raw is gathered
 """

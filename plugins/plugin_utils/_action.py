@@ -14,9 +14,10 @@ from ansible_collections.hashops.whatsminer.plugins.module_utils import _crypto
 from ansible_collections.hashops.whatsminer.plugins.module_utils._connection import (
     PASSWORD_ENV,
     PASSWORD_VARIABLE,
+    argument_rules,
     argument_spec,
     client_from_params,
-    secret_values,
+    values_to_mask,
 )
 from ansible_collections.hashops.whatsminer.plugins.module_utils._errors import WhatsMinerError
 
@@ -33,13 +34,10 @@ class WhatsMinerAction(ActionBase):
         result = super().run(tmp, task_vars)
         resource = self.RESOURCE
         spec = argument_spec(resource)
-        validation, params = self.validate_argument_spec(argument_spec=spec)
-        secrets = set(validation._no_log_values)  # pylint: disable=protected-access
+        validation, params = self.validate_argument_spec(argument_spec=spec, **argument_rules(resource))
         params = {name: params.get(name) for name in spec}
         self._fill_connection(params, task_vars)
-        if params["password"]:
-            secrets.add(params["password"])
-        secrets.update(secret_values(resource, params))
+        secrets = values_to_mask(resource, params, validation._no_log_values)  # pylint: disable=protected-access
 
         if self._connection.transport != "local" and self._task.delegate_to:
             outcome = self._execute_module(module_name=self.MODULE, module_args=params, task_vars=task_vars)

@@ -46,5 +46,8 @@ def run(client, params: dict, check: bool, diff: bool) -> dict:  # pylint: disab
     reply = client.write(command, **args)
     result.update(changed=True, sent=True, reply=reply)
     if reply is None:
-        result["msg"] = "the miner closed the connection without a reply, which is normal for this command"
+        # no reply is what restarting commands usually get, and it proves nothing either way
+        silence = getattr(client, "last_silence", None) or "closed the connection without a reply"
+        result["msg"] = (f"sent; the miner {silence}, which is normal for this command, so whether it was "
+                         "carried out is unknown: read the state back")
     return result

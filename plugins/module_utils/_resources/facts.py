@@ -6,7 +6,8 @@
 from __future__ import annotations
 
 from ansible_collections.hashops.whatsminer.plugins.module_utils import _state
-from ansible_collections.hashops.whatsminer.plugins.module_utils._errors import ProtocolError, UsageError
+from ansible_collections.hashops.whatsminer.plugins.module_utils._converge import read
+from ansible_collections.hashops.whatsminer.plugins.module_utils._errors import UsageError
 
 ARGUMENT_SPEC = {
     "gather_subset": {"type": "list", "elements": "str", "default": ["all"]},
@@ -19,9 +20,5 @@ def run(client, params: dict, check: bool, diff: bool) -> dict:  # pylint: disab
         commands = _state.commands_for(subsets)
     except ValueError as err:
         raise UsageError(client.host, "gather_subset", str(err)) from None
-    replies = client.read_joined(*commands)
-    if not any(replies.values()):
-        raise ProtocolError(client.host, "+".join(commands),
-                            "the miner answered every read with an error; is this a WhatsMiner with its API V2 on this port?")
-    facts = _state.normalise(replies, subsets)
+    facts = read(client, commands, subsets).state
     return {"changed": False, "ansible_facts": {"whatsminer": facts}}

@@ -23,7 +23,10 @@ def net_config(session: Session, host: str, ip: str, name: str = "") -> bytes:
 
 def settled(farm, address: str) -> dict:
     """The miner's state once its restart is over (address may be its farm address or its new one)."""
-    return wait_until(lambda: (lambda s: s if not s["restarting"] else None)(farm.state(address)), timeout=10)
+    def done():
+        state = farm.state(address)
+        return None if state["restarting"] else state
+    return wait_until(done, timeout=10)
 
 
 def refused(host: str, port: int = 4028) -> bool:
@@ -85,8 +88,8 @@ def test_control_api_follows_the_move_and_the_farm_address_stays_an_alias(farm):
     assert (state["address"], state["farm_address"], state["network_error"]) == (new, host, None)
     assert state["listening"] is True and state["restarting"] is False
     assert farm.state(host) == dict(farm.state(host), address=new, farm_address=host)  # same miner, by its alias
-    assert farm.api("POST", "/miners/%s/fault" % host, {"kind": "code", "code": 132, "commands": ["summary"],
-                                                         "times": 1})[0] == 200
+    fault = {"kind": "code", "code": 132, "commands": ["summary"], "times": 1}
+    assert farm.api("POST", "/miners/%s/fault" % host, fault)[0] == 200
     assert read(new, "summary")["Code"] == 132
     assert farm.api("GET", "/miners/%s" % spare(farm, 202))[0] == 404
 

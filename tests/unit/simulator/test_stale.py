@@ -108,8 +108,8 @@ def test_a_write_refused_for_its_token_does_not_use_up_the_stale_fault(farm):
 def test_other_faults_and_stale_are_independent(farm):
     host = farm.miners[API205]
     inject(farm, host, commands=["set_led"], times=1)
-    assert farm.api("POST", "/miners/%s/fault" % host, {"kind": "code", "code": 132, "commands": ["set_led"],
-                                                         "times": 1})[0] == 200
+    fault = {"kind": "code", "code": 132, "commands": ["set_led"], "times": 1}
+    assert farm.api("POST", "/miners/%s/fault" % host, fault)[0] == 200
     session = Session(host, PASSWORD)
     assert session.write("set_led", param="red,200,100,0")["Code"] == 132  # the code fault first, nothing done
     assert session.write("set_led", param="red,200,100,0")["Code"] == 131  # then the stale one

@@ -16,8 +16,10 @@ from ansible_collections.hashops.whatsminer.plugins.module_utils._client import 
 from ansible_collections.hashops.whatsminer.plugins.module_utils._errors import (
     ConnectionFailed,
     MinerTimeout,
+    OutcomeUnknown,
     ProtocolError,
     TokenLimit,
+    TokenRejected,
     UsageError,
     WriteApiDisabled,
     WrongPassword,
@@ -97,12 +99,16 @@ def test_full_token_table_is_retried_with_backoff_then_reported(farm):
         client(farm, API205, backoff_s=0.01, token_retries=2).write("set_led", param="auto")
 
 
-def test_no_reply_is_success_only_where_real_miners_give_none(farm):
+def test_no_reply_is_sent_outcome_unknown_never_success(farm):
     address = farm.miners[API205]
     farm.api("POST", f"/miners/{address}/fault", {"kind": "no_reply", "commands": ["restart_btminer", "set_led"], "times": 2})
-    assert client(farm, API205).write("restart_btminer") is None
-    with pytest.raises(ProtocolError, match="without a reply"):
+    restarting = client(farm, API205)
+    assert restarting.write("restart_btminer") is None  # normal for this command, and proves nothing either way
+    assert restarting.last_silence == "closed the connection without a reply"
+    with pytest.raises(OutcomeUnknown, match="closed the connection without one") as err:
         client(farm, API205).write("set_led", param="auto")
+    assert "the command was sent" in str(err.value) and "may or may not have been applied" in str(err.value)
+    assert (err.value.host, err.value.command) == (address, "set_led")
 
 
 def test_refused_connection_names_the_miner_and_the_command(farm):
@@ -195,3 +201,52 @@ def test_unreachable_port_fails_fast_with_a_sentence():
         port = probe.getsockname()[1]
     with pytest.raises(ConnectionFailed, match="connection refused"):
         WhatsMinerClient("127.0.0.1", port=port, timeout=1).read("summary")
+
+
+# ---- time bounds and honest outcomes against the simulator (hostile servers: test_client_deadline.py) ----
+
+def test_a_malformed_reply_to_a_read_is_asked_again_once(farm):
+    address = farm.miners[API205]
+    farm.api("POST", f"/miners/{address}/fault", {"kind": "malformed", "commands": ["get_version"], "times": 1})
+    assert client(farm, API205).read("get_version")["Msg"]["fw_ver"]
+
+
+def test_a_read_that_stays_broken_says_it_was_tried_twice(farm):
+    address = farm.miners[API205]
+    farm.api("POST", f"/miners/{address}/fault", {"kind": "malformed", "commands": ["get_version"], "times": 2})
+    with pytest.raises(ProtocolError, match="tried twice"):
+        client(farm, API205).read("get_version")
+
+
+def test_a_write_whose_reply_is_cut_was_applied_and_is_reported_as_unknown(farm):
+    address = farm.miners[API205]
+    farm.api("POST", f"/miners/{address}/fault", {"kind": "truncate", "commands": ["set_led"], "times": 1})
+    with pytest.raises(OutcomeUnknown) as err:
+        client(farm, API205).write("set_led", color="red", period=1000, duration=500, start=0)
+    assert "the encrypted reply was cut off after" in err.value.cause
+    assert "may or may not have been applied" in str(err.value)
+    assert '{"enc"' not in str(err.value)  # says what happened, quotes no ciphertext
+    # and indeed the miner carried it out, exactly once
+    assert farm.state(address)["led"] != "auto"
+    assert [w["command"] for w in farm.writes(address)] == ["set_led"]
+
+
+def test_a_restarting_command_that_hangs_is_none_after_the_timeout(farm):
+    address = farm.miners[API205]
+    farm.api("POST", f"/miners/{address}/fault", {"kind": "hang", "commands": ["restart_btminer"], "times": 1})
+    miner = client(farm, API205, timeout=0.5)
+    started = time.monotonic()
+    assert miner.write("restart_btminer") is None
+    assert miner.last_silence == "stayed silent for 0.5 s"
+    assert time.monotonic() - started < 3
+
+
+def test_a_135_on_get_token_names_the_token_request_itself(farm):
+    address = farm.miners[API205]
+    farm.api("POST", f"/miners/{address}/fault", {"kind": "code", "code": 135, "commands": ["get_token"], "times": 1})
+    with pytest.raises(TokenRejected) as err:
+        client(farm, API205).write("set_led", param="auto")
+    assert "command 'get_token'" in str(err.value)
+    assert "even after a fresh one" not in str(err.value)
+    assert "'set_led' was not sent" in str(err.value)
+    assert farm.writes(address) == []

@@ -197,3 +197,78 @@ def test_decrypt_rejects_what_is_not_whole_aes_blocks(data):
 ])
 def test_strip_padding_removes_zero_or_pkcs7_padding_only(plain, expected):
     assert _crypto.strip_padding(plain) == expected
+
+
+# ---- inputs from a hostile miner: ValueError with a sentence, never another exception --------------
+
+SALT_RULE = "salt must be 1-8 characters of ./0-9A-Za-z"
+
+
+@pytest.mark.parametrize("salt", ["ab$cd", "BQ5hoXV9x", "", "BQ5h oX", "\udcff", "é", "ab\ncd", None, 8, b"BQ5hoXV9"])
+def test_a_salt_the_miner_should_not_send_is_a_value_error_with_the_rule(salt):
+    with pytest.raises(ValueError) as caught:
+        _crypto.derive_key("admin", salt)
+    assert type(caught.value) is ValueError  # pylint: disable=unidiomatic-typecheck
+    assert str(caught.value) == SALT_RULE
+
+
+@pytest.mark.parametrize("newsalt", ["ab$cd", "P5NTAcEpX", "", None])
+def test_a_bad_newsalt_is_a_value_error_with_the_rule(newsalt):
+    with pytest.raises(ValueError, match="^newsalt must be 1-8 characters of ./0-9A-Za-z$"):
+        _crypto.make_sign(A["key_md5crypt_body"], A["time"], newsalt)
+
+
+@pytest.mark.parametrize("time_", ["1" * 4100, "1" * 33, "\udcff", "", "50\x0039", "５０３９", None, 5039])
+def test_a_bad_time_is_a_value_error_with_the_rule(time_):
+    with pytest.raises(ValueError) as caught:
+        _crypto.make_sign(A["key_md5crypt_body"], time_, A["newsalt"])
+    assert type(caught.value) is ValueError  # pylint: disable=unidiomatic-typecheck
+    assert str(caught.value) == "time must be 1-32 printable ASCII characters (the miner sends 4 digits)"
+
+
+def test_a_time_of_up_to_32_printable_characters_is_hashed_as_sent():
+    assert _crypto.make_sign(A["key_md5crypt_body"], "1592555626", A["newsalt"])
+    assert _crypto.make_sign(A["key_md5crypt_body"], "x" * 32, A["newsalt"])
+
+
+@pytest.mark.parametrize("key", ["", "$1$BQ5hoXV9$RxmaDUO33TS7O26yeMHZ81", "\udcff", "é" * 22, None])
+def test_a_bad_key_is_a_value_error(key):
+    with pytest.raises(ValueError, match="^key must be an md5-crypt body"):
+        _crypto.make_sign(key, A["time"], A["newsalt"])
+    with pytest.raises(ValueError, match="^key must be an md5-crypt body"):
+        _crypto.aes_key(key)
+
+
+@pytest.mark.parametrize("password", ["x" * 4097, "é" * 2049, "adm\x00in", "\udcffsecret", None, b"admin"])
+def test_a_password_passlib_refuses_is_a_value_error_that_does_not_show_it(password):
+    with pytest.raises(ValueError) as caught:
+        _crypto.derive_key(password, A["salt"])
+    assert type(caught.value) is ValueError  # pylint: disable=unidiomatic-typecheck
+    assert str(caught.value).startswith("the password must be")
+    if isinstance(password, str):
+        assert password not in str(caught.value)
+
+
+def test_any_password_passlib_takes_is_derived():
+    assert len(_crypto.derive_key("", A["salt"])) == 22
+    assert len(_crypto.derive_key("é" * 2048, A["salt"])) == 22
+
+
+@pytest.mark.parametrize("data", [None, 42, ["a"], "é" * 24, "AAAA\udcff", "=" * 24, "A" * 23])
+def test_decrypt_of_anything_but_base64_blocks_is_a_value_error(data):
+    with pytest.raises(ValueError) as caught:
+        _crypto.decrypt(bytes.fromhex(A["aes_key_hex"]), data)
+    assert type(caught.value) is ValueError  # pylint: disable=unidiomatic-typecheck
+
+
+@pytest.mark.parametrize("aeskey", [b"", b"k" * 16, "k" * 32, None])
+def test_an_aes_key_of_the_wrong_size_or_type_is_a_value_error(aeskey):
+    with pytest.raises(ValueError, match="^the AES key must be 32 bytes$"):
+        _crypto.encrypt(aeskey, b"{}")
+    with pytest.raises(ValueError, match="^the AES key must be 32 bytes$"):
+        _crypto.decrypt(aeskey, base64.b64encode(b"\0" * 16).decode())
+
+
+def test_encrypt_takes_bytes_only():
+    with pytest.raises(ValueError, match="^the plaintext must be bytes$"):
+        _crypto.encrypt(bytes.fromhex(A["aes_key_hex"]), "{}")

@@ -6,15 +6,19 @@ to exceptions, '+'-joined replies and the JSON-then-bytes framing."""
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 import pytest
 
 from ansible_collections.hashops.whatsminer.plugins.module_utils import _errors
 from ansible_collections.hashops.whatsminer.plugins.module_utils._protocol import (
+    CUT,
+    MAX_DEPTH,
     check,
     decode_json,
     first_json_object,
+    is_cut,
     split_joined,
     status_of,
 )
@@ -289,3 +293,190 @@ def test_first_json_object_length(buffer, expected):
 def test_first_json_object_finds_a_real_encrypted_header_followed_by_data():
     header = (FIXTURES / "foreman/enc_response_wire__write_ok__whatsminer-v1.1.json").read_bytes().strip()
     assert first_json_object(header + b"\x00\x01\x02{") == len(header)
+
+
+# ---- hostile and broken replies: each crash or hang found, by name ---------------------------------
+
+def test_the_api_204_error_list_repair_does_not_backtrack():
+    # 22 pairs without commas took minutes with the former pattern
+    raw = b'{"error_code":[' + b'  '.join(b'"1":"t"' for _unused in range(22))
+    started = time.process_time()
+    with pytest.raises(_errors.ProtocolError):
+        decode_json(raw, HOST, "c")
+    assert time.process_time() - started < 0.5
+    closed = raw + b"]}"
+    started = time.process_time()
+    with pytest.raises(_errors.ProtocolError):
+        decode_json(closed, HOST, "get_error_code")
+    assert time.process_time() - started < 0.5
+
+
+@pytest.mark.parametrize("command", ["c", "summary", "get_error_code"])
+def test_closing_a_cut_reply_is_linear(command):
+    # 4000 keys took tens of seconds with the former repair, which parsed the reply once per comma
+    raw = b'{"a":1 ' + b','.join(b'"k%d":%d' % (i, i) for i in range(4000)) + b'}'
+    started = time.process_time()
+    with pytest.raises(_errors.ProtocolError):
+        decode_json(raw, HOST, command)
+    cut = b'{"STATUS":[{"STATUS":"S","Code":11}],"SUMMARY":[{' + b",".join(
+        b'"Error Code %d":%d,"Error %d Time":"2024-01-01 00:00:%02d"' % (i, 100 + i, i, i % 60) for i in range(1500))
+    assert len(cut) > 60_000
+    reply = decode_json(cut, HOST, "summary")
+    assert time.process_time() - started < 1.0
+    assert reply["SUMMARY"][0][CUT] is True
+
+
+@pytest.mark.parametrize("code", [b"1e400", b"-1e400", b"-Infinity", b"Infinity", b"NaN", b"1" + b"0" * 400, b"true", b'"x"'])
+def test_a_code_that_is_no_integer_is_not_reported(code):
+    for reply in (b'{"STATUS":"E","Code":%s,"Msg":"m"}' % code, b'{"STATUS":[{"STATUS":"E","Code":%s,"Msg":"m"}]}' % code):
+        decoded = decode_json(reply, HOST, "status")
+        assert status_of(decoded) == ("E", None, "m")
+        with pytest.raises(_errors.ApiError) as caught:
+            check(decoded, HOST, "status")
+        assert caught.value.code is None
+
+
+def test_numbers_no_float_holds_are_kept_as_the_text_sent():
+    reply = decode_json(b'{"a":1e400,"b":-Infinity,"c":NaN,"d":Infinity,"e":1.5,"f":-1e-400}', HOST, "summary")
+    assert reply == {"a": "1e400", "b": "-Infinity", "c": "NaN", "d": "Infinity", "e": 1.5, "f": -0.0}
+
+
+def test_a_huge_integer_is_read_and_one_beyond_pythons_limit_is_refused():
+    assert decode_json(b'{"a":1' + b"0" * 400 + b"}", HOST, "summary") == {"a": 10 ** 400}
+    with pytest.raises(_errors.ProtocolError):
+        decode_json(b'{"a":1' + b"0" * 5000 + b"}", HOST, "summary")
+
+
+@pytest.mark.parametrize("raw", [
+    pytest.param(b"[" * 100_000, id="100000-open-brackets"),
+    pytest.param(b'{"a":' * 2000 + b"1" + b"}" * 2000, id="2000-deep-closed"),
+    pytest.param(b'{"STATUS":"S","Msg":' + b"[" * 600 + b"]" * 600 + b"}", id="600-deep-in-msg"),
+    pytest.param(b'{"STATUS":"S","Msg":' + b"[" * 600 + b"]" * 600, id="600-deep-then-cut"),
+    pytest.param(b"{" + b'"a":{' * 40 + b'"b":[1,2,]' + b"}" * 41, id="deep-and-needing-repair"),
+])
+def test_deep_nesting_is_a_protocol_error(raw):
+    for command in ("summary", "get_error_code", "summary+pools", "status"):
+        started = time.process_time()
+        with pytest.raises(_errors.ProtocolError) as caught:
+            decode_json(raw, HOST, command)
+        assert time.process_time() - started < 0.5
+        assert f"nests more than {MAX_DEPTH} levels" in str(caught.value)
+
+
+def test_nesting_up_to_the_limit_is_read_and_brackets_in_strings_do_not_count():
+    deep = b'{"a":' * (MAX_DEPTH - 1) + b"[]" + b"}" * (MAX_DEPTH - 1)
+    assert decode_json(deep, HOST, "summary")
+    with pytest.raises(_errors.ProtocolError):
+        decode_json(b"[" + deep + b"]", HOST, "summary")
+    assert decode_json(b'{"Msg":"' + b"[{" * 5000 + b'"}', HOST, "status") == {"Msg": "[{" * 5000}
+
+
+def test_decode_json_keeps_its_positional_signature_and_takes_the_depth_as_a_keyword():
+    assert decode_json(b'{"a":[[1]]}', HOST, "summary") == {"a": [[1]]}
+    with pytest.raises(_errors.ProtocolError):
+        decode_json(b'{"a":[[1]]}', HOST, "summary", max_depth=2)
+
+
+# ---- cut-off replies (protocol.md 10.4): closed only where firmware cuts, and then marked ---------------
+
+M31S_SUMMARY = "foreman/summary__M31S_fw20201202.22.REL.json"
+
+
+def test_a_cut_reply_names_the_bytes_that_arrived():
+    raw = (FIXTURES / "foreman/pools__M31S_fw20201202.22.REL.json").read_bytes()[:700]
+    with pytest.raises(_errors.TruncatedReply) as caught:
+        decode_json(raw, HOST, "pools")
+    assert "cut off after 700 bytes" in str(caught.value)
+    assert isinstance(caught.value, _errors.ProtocolError)
+
+
+def test_a_cut_pools_reply_is_refused_not_read_as_no_pools():
+    raw = (FIXTURES / "foreman/pools__M31S_fw20201202.22.REL.json").read_bytes()
+    cut = raw[:raw.index(b'"POOLS":[') + len(b'"POOLS":[{"POOL":1')]
+    with pytest.raises(_errors.TruncatedReply):
+        decode_json(cut, HOST, "pools")
+
+
+def test_a_cut_edevs_reply_is_refused_not_read_as_fewer_boards():
+    raw = (FIXTURES / "foreman/edevs__M31S_fw20201202.22.REL.json").read_bytes()
+    second_board = raw.index(b'{"ASC":1')
+    for size in (second_board - 1, second_board + 40, len(raw) - 20):
+        with pytest.raises(_errors.TruncatedReply):
+            decode_json(raw[:size], HOST, "edevs")
+
+
+def test_a_summary_cut_among_its_error_entries_is_closed_and_marked():
+    raw = (FIXTURES / M31S_SUMMARY).read_bytes()
+    cut = raw[:raw.index(b'"Error Code 2"') + 6]
+    reply = decode_json(cut, HOST, "summary")
+    row = reply["SUMMARY"][0]
+    assert row[CUT] is True and reply[CUT] is True
+    assert row["Error Code 1"] == 111 and "Error Code 2" not in row
+    assert CUT not in reply["STATUS"][0]  # whole before the cut: not marked
+    assert status_of(reply)[:2] == ("S", 11)
+
+
+def test_a_summary_cut_without_error_entries_is_refused():
+    raw = (FIXTURES / "foreman/summary__M3_cgminer-4.9.2_2018.json").read_bytes()
+    for size in (200, 600, len(raw) - 5):
+        with pytest.raises(_errors.TruncatedReply):
+            decode_json(raw[:size], HOST, "summary")
+
+
+def test_a_summary_cut_before_its_error_entries_is_refused():
+    raw = (FIXTURES / M31S_SUMMARY).read_bytes()
+    with pytest.raises(_errors.TruncatedReply):
+        decode_json(raw[:raw.index(b'"Error Code 0"') - 3], HOST, "summary")
+
+
+def test_a_cut_reply_keeps_a_last_value_that_arrived_whole():
+    raw = b'{"STATUS":[{"STATUS":"S"}],"SUMMARY":[{"Error Code 0":110,"Error 0 Time":"2024-01-01 10:00:00"'
+    assert decode_json(raw, HOST, "summary")["SUMMARY"][0]["Error 0 Time"] == "2024-01-01 10:00:00"
+    # a number may have been cut anywhere: dropped
+    assert "Error Code 1" not in decode_json(raw + b',"Error Code 1":11', HOST, "summary")["SUMMARY"][0]
+
+
+def test_a_cut_api_204_error_list_is_closed_as_an_object():
+    raw = b'{"STATUS":"S","When":1,"Code":131,"Msg":{"error_code":["329":"2022-01-17 11:28:11","330":"2022-01-1'
+    reply = decode_json(raw, HOST, "get_error_code")
+    assert reply["Msg"]["error_code"] == {"329": "2022-01-17 11:28:11"}
+    assert reply["Msg"][CUT] is True
+
+
+def test_a_get_error_code_cut_before_its_list_is_refused():
+    with pytest.raises(_errors.TruncatedReply):
+        decode_json(b'{"STATUS":"S","When":1,"Code":131,"Msg":{"err', HOST, "get_error_code")
+
+
+def test_a_joined_reply_cut_in_its_summary_gives_the_lost_parts_as_cut_objects():
+    summary = json.loads((FIXTURES / M31S_SUMMARY).read_bytes())
+    pools = json.loads((FIXTURES / "foreman/pools__M31S_fw20201202.22.REL.json").read_bytes())
+    raw = json.dumps({"summary": [summary], "pools": [pools], "id": 1}, separators=(",", ":")).encode()
+    cut = raw[:raw.index(b'"Error Code 1"')]
+    parts = split_joined(decode_json(cut, HOST, "summary+pools+edevs"), "summary+pools+edevs")
+    assert parts["summary"][CUT] is True and parts["summary"]["SUMMARY"][0][CUT] is True
+    assert parts["pools"] == {CUT: True} and parts["edevs"] == {CUT: True}
+    assert is_cut(parts["pools"])
+    # cut inside pools, after a whole summary: not where firmware cuts
+    with pytest.raises(_errors.TruncatedReply):
+        decode_json(raw[:raw.index(b'"POOLS"') + 20], HOST, "summary+pools+edevs")
+
+
+def test_a_whole_joined_reply_gives_missing_parts_as_none():
+    assert split_joined({"summary": [{"STATUS": "S"}], "id": 1}, "summary+pools") == {"summary": {"STATUS": "S"}, "pools": None}
+
+
+def test_first_json_object_is_linear_in_what_follows_the_header():
+    header = b'{"enc":"abc"}'
+    started = time.process_time()
+    assert first_json_object(header + b'"' * 1_000_000) == len(header)
+    assert first_json_object(b'{"a":"' + b'\\"' * 200_000) is None
+    assert time.process_time() - started < 0.5
+
+
+@pytest.mark.parametrize("filler", [4089, 4090, 4091, 4092, 16380, 16381])
+def test_first_json_object_reads_strings_across_its_windows(filler):
+    # braces and an escaped quote in a string that crosses the 4096-byte window, at several offsets
+    header = b'{"a":"' + b"x" * filler + b'\\"}{\\\\' + b"}" * 10 + b'","b":{}}'
+    assert first_json_object(header + b"\x1f\x8b}}{" * 1000) == len(header)
+    assert first_json_object(header[:-1]) is None

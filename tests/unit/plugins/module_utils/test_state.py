@@ -4,12 +4,13 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
 
 from ansible_collections.hashops.whatsminer.plugins.module_utils import _state
-from ansible_collections.hashops.whatsminer.plugins.module_utils._protocol import decode_json, split_joined
+from ansible_collections.hashops.whatsminer.plugins.module_utils._protocol import CUT, decode_json, split_joined
 from ansible_collections.hashops.whatsminer.plugins.module_utils._state import commands_for, normalise, resolve_subsets
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
@@ -653,3 +654,192 @@ def test_board_slot_falls_back_to_asc_then_position():
     rows = [{"ASC": 4, "MHS av": 1.0}, {"MHS av": 1.0}]
     state = normalise({"edevs": listed("DEVS", rows)}, {"hashboards"})
     assert [b["slot"] for b in state["hashboards"]] == [4, 1]
+
+
+# ---- hostile and broken replies: each crash or hang found, by name ---------------------------------
+
+def test_a_huge_error_code_count_costs_only_the_entries_present():
+    started = time.process_time()
+    for count in (10 ** 12, 1e15, "1000000000000", 10 ** 400, 1e400, -5):
+        summary = flat({"Error Code Count": count, "Error Code 0": 110, "Error Code 7": 205})
+        errors = normalise({"summary": summary}, {"errors"})["errors"]
+        assert errors in ([{"code": 110, "time": None}, {"code": 205, "time": None}], [], None), count
+    assert time.process_time() - started < 0.5
+
+
+@pytest.mark.parametrize("key", ["\u00b2", "\u0661\u0662", "12\u00b3", "", " ", "1" * 40, "0x1f", "-3"])
+def test_an_error_code_key_that_is_not_ascii_digits_is_skipped(key):
+    msg = {"error_code": [{key: "2024-01-01 00:00:00"}, {"218": "2024-06-15 10:30:00"}]}
+    assert normalise({"get_error_code": flat(msg)}, {"errors"})["errors"] == [{"code": 218, "time": "2024-06-15 10:30:00"}]
+
+
+HUGE = ["1" + "0" * 309, 10 ** 400, -10 ** 400, "1e400", "-1e400", 1e308 * 10, float("nan"), "Infinity", "NaN", 2e15]
+
+
+@pytest.mark.parametrize("value", HUGE, ids=repr)
+def test_a_figure_beyond_any_miner_is_not_reported(value):
+    summary = flat({key: value for key in ("MHS av", "Factory GHS", "Power", "Uptime", "Power Limit", "Error Code Count")})
+    read = {
+        "summary": summary,
+        "get_psu": flat({"vin": value, "iin": value, "fan_speed": value, "temp0": value}),
+        "edevs": listed("DEVS", [board(value, **{"Factory GHS": value}), board(37.9), board(value)]),
+        "status": flat({"power_limit_set": value, "hash_percent": value}),
+    }
+    state = normalise(read, ["all", "raw"])
+    assert state["hashrate_ths"] is None and state["factory_hashrate_ths"] is None
+    assert state["psu"]["vin_v"] is None and state["psu"]["iin_a"] is None
+    assert [b["hashrate_ths"] for b in state["hashboards"]] == [None, 37.9, None]
+    assert state["is_mining"] is None
+    assert "truncated" not in state
+
+
+def test_a_devs_list_with_one_rate_beyond_float_range_keeps_the_others():
+    read = {"edevs": listed("DEVS", [board("1" + "0" * 309), board(37900000.0), board(38100000.0)])}
+    assert board_rates(normalise(read, {"hashboards"})) == [None, 37.9, 38.1]
+
+
+def test_raw_copies_replies_of_any_depth_without_recursion():
+    deep = inner = {}
+    for _unused in range(5000):
+        inner["a"] = [{}]
+        inner = inner["a"][0]
+    state = normalise({"summary": flat(deep)}, ["raw"])
+    assert state["raw"]["summary"]["Msg"] is not deep
+    node, depth = state["raw"]["summary"]["Msg"], 0
+    while node:
+        node, depth = node["a"][0], depth + 1
+    assert depth == 5000
+
+
+def test_raw_copies_shared_and_cyclic_values_once():
+    shared = {"x": 1}
+    cyclic = {"STATUS": "S", "Msg": {"a": shared, "b": shared}}
+    cyclic["Msg"]["self"] = cyclic
+    raw = normalise({"status": cyclic}, ["raw"])["raw"]["status"]
+    assert raw["Msg"]["a"] is raw["Msg"]["b"] and raw["Msg"]["a"] is not shared
+    assert raw["Msg"]["self"] is raw
+
+
+@pytest.mark.parametrize("replies_", [None, [], "summary", 7, {"summary": [1, 2]}, {"summary": "x", "pools": 3.5}])
+def test_replies_of_the_wrong_type_are_not_reported(replies_):
+    assert normalise(replies_) == normalise({})
+
+
+@pytest.mark.parametrize("field", ["Model", "URL", "PCB SN", "mac", "Firmware Version"])
+def test_an_integer_string_field_beyond_any_miner_is_not_reported(field):
+    value = 10 ** 5000 // 10 ** 4000  # 1001 digits: str() of it works, but no miner sends it
+    read = {"devdetails": listed("DEVDETAILS", [{field: value}]), "pools": listed("POOLS", [{field: value}]),
+            "edevs": listed("DEVS", [{field: value}]), "get_miner_info": flat({field: value}),
+            "summary": listed("SUMMARY", [{field: value}])}
+    state = normalise(read)
+    assert state["model"] is None and state["mac"] is None and state["pools"] == []
+
+
+# ---- replies cut off (protocol.md 10.4): unknown, never a shorter list --------------------------------
+
+M31S_SUMMARY = "foreman/summary__M31S_fw20201202.22.REL.json"
+
+
+def cut_summary(before: bytes) -> dict:
+    raw = (FIXTURES / M31S_SUMMARY).read_bytes()
+    return decode_json(raw[:raw.index(before)], "h", "summary")
+
+
+def test_a_summary_cut_among_its_errors_reports_errors_and_what_follows_as_unknown():
+    state = normalise({"summary": cut_summary(b'"Error Code 2"')})
+    assert state["errors"] is None
+    assert state["hashrate_ths"] == pytest.approx(76.719)  # arrived before the cut
+    assert state["fans"] == {"in_rpm": 5700, "out_rpm": 0}
+    for fact in ("power_mode", "power_limit_w", "factory_hashrate_ths", "mac", "firmware_version"):
+        assert state[fact] is None
+    assert state["truncated"] == [
+        "errors", "factory_hashrate_ths", "fast_boot", "firmware_version", "mac", "power_limit_w", "power_mode",
+        "psu.iin_a", "psu.vin_v", "temperature.chip_avg_c", "temperature.chip_max_c", "temperature.chip_min_c",
+        "temperature.env_c",
+    ]
+
+
+def test_truncated_lists_only_facts_of_the_subsets_asked_for():
+    assert normalise({"summary": cut_summary(b'"Error Code 2"')}, {"errors"}) == {"errors": None, "truncated": ["errors"]}
+    state = normalise({"summary": cut_summary(b'"Error Code 2"')}, {"hashboards", "pools"})
+    assert "truncated" not in state
+
+
+def test_a_summary_cut_after_its_count_keeps_its_whole_error_list():
+    state = normalise({"summary": cut_summary(b'"Security Mode"')}, {"errors", "mining"})
+    assert state["errors"] == [{"code": 110, "time": None}, {"code": 111, "time": None}, {"code": 131, "time": None}]
+    assert "errors" not in state["truncated"] and "power_mode" in state["truncated"]
+
+
+def test_facts_another_reply_reports_are_not_lost_with_a_cut_summary():
+    read = {"summary": cut_summary(b'"Error Code 2"'), "status": flat({"power_mode": "low", "FirmwareVersion": "20240624.18.REL"}),
+            "get_miner_info": flat({"mac": "C6:06:12:00:2D:63"})}
+    state = normalise(read)
+    assert (state["power_mode"], state["firmware_version"], state["mac"]) == ("low", "20240624.18.REL", "C6:06:12:00:2D:63")
+    assert not {"power_mode", "firmware_version", "mac"} & set(state["truncated"])
+
+
+def test_a_cut_error_list_is_unknown_and_get_error_code_is_not_replaced_by_summary():
+    raw = (FIXTURES / "asic-rs/v2/get_error_code_with_errors.json").read_bytes()
+    cut = decode_json(raw[:raw.index(b'{"110"')], "h", "get_error_code")
+    read = {"get_error_code": cut, "summary": load("asic-rs/v1/summary_with_errors.json")}
+    assert normalise(read, {"errors"}) == {"errors": None, "truncated": ["errors"]}
+
+
+def test_parts_of_a_joined_read_lost_in_a_cut_are_unknown():
+    lost = {CUT: True}
+    state = normalise({"summary": lost, "pools": lost, "edevs": lost, "devdetails": lost})
+    assert state["pools"] is None and state["hashboards"] is None and state["model"] is None
+    assert {"pools", "hashboards", "errors", "model", "model_raw", "hashrate_ths", "mac"} <= set(state["truncated"])
+
+
+def test_nothing_cut_means_no_truncated_key():
+    assert "truncated" not in normalise(replies(**ASIC_RS_V2), ["all", "raw"])
+    assert "truncated" not in normalise({})
+
+
+@pytest.mark.parametrize("fact, rows", [
+    ("pools", lambda n: listed("POOLS", [{"URL": f"stratum+tcp://p{i}:3333"} for i in range(n)])),
+    ("hashboards", lambda n: listed("DEVS", [board(1.0) for _unused in range(n)])),
+    ("errors", lambda n: flat({"error_code": [{str(100 + i): ""} for i in range(n)]})),
+])
+def test_a_flood_is_unknown_rather_than_cut_short(fact, rows):
+    command = {"pools": "pools", "hashboards": "edevs", "errors": "get_error_code"}[fact]
+    limit = {"pools": _state.MAX_POOLS, "hashboards": _state.MAX_BOARDS, "errors": _state.MAX_ERRORS}[fact]
+    assert len(normalise({command: rows(limit)}, {fact})[fact]) == limit
+    started = time.process_time()
+    assert normalise({command: rows(limit * 100)}, {fact}) == {fact: None, "truncated": [fact]}
+    assert time.process_time() - started < 2
+
+
+@pytest.mark.parametrize("name", ["foreman/summary__M31S_fw20201202.22.REL.json", "asic-rs/v1/summary_with_errors.json",
+                                  "foreman/summary__M30S_fw20200512.13.REL.json",
+                                  "whatsminer-pulse/summary__M60S-class_2026-02_v2compat-Msg-object.json"])
+def test_every_fact_read_from_a_summary_key_is_named_with_that_key(name):
+    """_FROM_SUMMARY must name every fact a summary key gives: drop each key in turn and see what changes."""
+    reply = load(name)
+    row = reply["SUMMARY"][0] if "SUMMARY" in reply else reply["Msg"]
+    full = normalise({"summary": reply})
+    declared = {}
+    for path, key in _state._FROM_SUMMARY:  # pylint: disable=protected-access
+        declared.setdefault(key, set()).add(path)
+    for key in list(row):
+        without = dict(reply)
+        smaller = {k: v for k, v in row.items() if k != key}
+        if "SUMMARY" in reply:
+            without["SUMMARY"] = [smaller]
+        else:
+            without["Msg"] = smaller
+        changed = {path for path, value in leaves(normalise({"summary": without})).items() if value != leaves(full)[path]}
+        changed -= {"errors"}  # the error list has its own completeness rule
+        assert changed <= declared.get(key, set()), (key, changed)
+
+
+def leaves(state: dict) -> dict:
+    flat_state = {}
+    for key, value in state.items():
+        if key in ("temperature", "fans", "psu"):
+            flat_state.update((f"{key}.{name}", item) for name, item in value.items())
+        else:
+            flat_state[key] = value
+    return flat_state
