@@ -44,10 +44,17 @@ options:
     default: {}
 seealso:
   - module: hashops.whatsminer.whatsminer_facts
+  - module: hashops.whatsminer.whatsminer_pools
+  - module: hashops.whatsminer.whatsminer_power
+  - module: hashops.whatsminer.whatsminer_net
 notes:
-  - The miner closes the connection without answering after C(reboot), C(restart_btminer), C(power_off),
-    C(power_on), C(set_low_power), C(set_normal_power), C(set_high_power) and C(net_config); that counts as
-    success for these commands only, and RV(reply) is then null.
+  - Real miners often close the connection without answering after C(reboot), C(restart_btminer), C(power_off),
+    C(power_on), C(set_low_power), C(set_normal_power), C(set_high_power) and C(net_config), because btminer or
+    the system restarts. For these commands only, that is not a failure - but it is no proof either - RV(reply)
+    is then null and RV(msg) says that whether the command was carried out is unknown. Read the state back (the
+    config modules do this for you).
+  - Any other write whose reply is lost, cut off or unreadable fails with a message saying the command was sent
+    and may or may not have been applied.
 """
 
 EXAMPLES = r"""
@@ -92,11 +99,16 @@ sent:
   returned: always
   type: bool
   sample: true
+msg:
+  description: What happened when that is not plain success (check mode, no reply and what that means).
+  returned: when there is something to say
+  type: str
+  sample: sent; the miner closed the connection without a reply, which is normal for this command, so whether it was carried out is unknown
 reply:
   description:
     - The miner's reply, repaired and parsed; decrypted for a write.
-    - Null when a write was not sent (check mode) or when the miner closed without answering
-      after a command for which that is normal.
+    - Null when a write was not sent (check mode), or when the miner closed without answering after a command
+      for which that is normal; then it is unknown whether the command was carried out.
   returned: always
   type: dict
   sample: {"STATUS": "S", "When": 1773871985, "Code": 131, "Msg": {"api_ver": "2.0.5", "fw_ver": "20230803.11.REL",

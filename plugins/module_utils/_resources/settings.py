@@ -1,0 +1,94 @@
+# Copyright: (c) 2026, hashops.whatsminer contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# This module is private to the collection: it can change or go away without notice.
+"""whatsminer_settings: the miner settings that API V2 can write but never reports back.
+
+None of ``web_pools``, ``btminer_init``, ``temp_offset``, ``poweroff_cool``, ``fan_zero_speed``,
+``heat_mode`` or ``syslog`` has a V2 readback (protocol.md 11), so nothing is read: every option the
+task sets is sent, on every run, and listed under ``unverifiable``. Nothing restarts; the vendor says
+``temp_offset`` takes effect at the next start of the miner.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+
+from ansible_collections.hashops.whatsminer.plugins.module_utils._converge import (
+    InvalidOption,
+    Reading,
+    Step,
+    runner,
+)
+
+# The manual's set_heat_mode names (3.30): anti-icing (also called anti-freezing), heating, power-keeping.
+HEAT_MODES = ("anti-icing", "heating", "power-keeping")
+TOGGLES = {
+    "web_pools": ("enable_web_pools", "disable_web_pools"),
+    "btminer_init": ("enable_btminer_init", "disable_btminer_init"),
+}
+FLAGS = {"poweroff_cool": "set_poweroff_cool", "fan_zero_speed": "set_fan_zero_speed"}
+
+ARGUMENT_SPEC = {
+    "web_pools": {"type": "bool"},
+    "btminer_init": {"type": "bool"},
+    "temp_offset": {"type": "int"},
+    "poweroff_cool": {"type": "bool"},
+    "fan_zero_speed": {"type": "bool"},
+    "heat_mode": {"type": "str", "choices": list(HEAT_MODES)},
+    "syslog": {
+        "type": "dict",
+        "options": {
+            "ip": {"type": "str", "required": True},
+            "port": {"type": "int", "default": 514},
+            "proto": {"type": "str", "default": "udp", "choices": ["tcp", "udp"]},
+        },
+    },
+}
+ARGUMENT_RULES = {"required_one_of": [list(ARGUMENT_SPEC)]}
+
+
+def desired(params: dict, host: str) -> dict:
+    want = {name: params[name] for name in ARGUMENT_SPEC if params[name] is not None}
+    if "temp_offset" in want and not -30 <= want["temp_offset"] <= 0:
+        raise InvalidOption(host, "temp_offset", f"must be from -30 to 0 (degrees C), got {want['temp_offset']}")
+    if "syslog" in want:
+        syslog = want["syslog"]
+        try:
+            ipaddress.IPv4Address(syslog["ip"])
+        except ValueError:
+            raise InvalidOption(host, "syslog", f"ip {syslog['ip']!r} is not an IPv4 address") from None
+        if not 1 <= syslog["port"] <= 65535:
+            raise InvalidOption(host, "syslog", f"port must be from 1 to 65535, got {syslog['port']}")
+    return want
+
+
+def read(client, params: dict) -> Reading:  # pylint: disable=unused-argument
+    """Nothing to read: API V2 reports none of these settings."""
+    return Reading({})
+
+
+def current(reading, want: dict) -> dict:  # pylint: disable=unused-argument
+    return {}
+
+
+def plan(want: dict, have: dict, differ: list, params: dict) -> list:  # pylint: disable=unused-argument
+    steps = []
+    for name, (on, off) in TOGGLES.items():
+        if name in want:
+            steps.append(Step(on if want[name] else off, {}, (name,)))
+    for name, command in FLAGS.items():
+        if name in want:
+            steps.append(Step(command, {name: "1" if want[name] else "0"}, (name,)))
+    if "temp_offset" in want:
+        steps.append(Step("set_temp_offset", {"temp_offset": str(want["temp_offset"])}, ("temp_offset",),
+                          note="temp_offset takes effect the next time the miner starts"))
+    if "heat_mode" in want:
+        steps.append(Step("set_heat_mode", {"mode": want["heat_mode"]}, ("heat_mode",)))
+    if "syslog" in want:
+        syslog = want["syslog"]
+        steps.append(Step("load_log", {"ip": syslog["ip"], "port": str(syslog["port"]), "proto": syslog["proto"]},
+                          ("syslog",)))
+    return steps
+
+
+run = runner(__name__)

@@ -1,0 +1,123 @@
+# Copyright: (c) 2026, hashops.whatsminer contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: whatsminer_customer_msg
+short_description: Set and read a WhatsMiner's customer serial number and messages
+version_added: 0.2.0
+description:
+  - Sets the customer serial number (C(CustomerSn)) and the messages C(msg0) to C(msg9) (C(set_customer_msg),
+    V2.2 firmware), idempotently, through C(get_customer_msg).
+  - C(get_customer_msg) needs a token, so it is sent encrypted and this module needs the admin password even to
+    read. Without O(key) and O(messages) the module only reads, and RV(messages) is the asset tag inventory.
+  - A key the miner does not list reads as an empty string.
+author:
+  - hashops.whatsminer maintainers (@hashops)
+extends_documentation_fragment:
+  - hashops.whatsminer._connection
+  - hashops.whatsminer._attributes
+  - hashops.whatsminer._attributes.ACTIONGROUP_ALL
+  - hashops.whatsminer._attributes.IDEMPOTENT
+attributes:
+  check_mode:
+    support: full
+  diff_mode:
+    support: full
+  idempotent:
+    support: full
+options:
+  key:
+    description: One key to set, with O(value).
+    type: str
+    choices: [CustomerSn, msg0, msg1, msg2, msg3, msg4, msg5, msg6, msg7, msg8, msg9]
+  value:
+    description: Its value, at most 127 characters.
+    type: str
+  messages:
+    description: Several keys at once, as a dictionary of key to value.
+    type: dict
+seealso:
+  - module: hashops.whatsminer.whatsminer_facts
+"""
+
+EXAMPLES = r"""
+- name: Asset tag and rack position
+  hashops.whatsminer.whatsminer_customer_msg:
+    messages:
+      CustomerSn: "FARM-N-{{ inventory_hostname | replace('-', '') }}"
+      msg0: "rack {{ rack | default('?') }}"
+
+- name: Read every value (asset inventory)
+  hashops.whatsminer.whatsminer_customer_msg:
+  register: tags
+"""
+
+RETURN = r"""
+changed:
+  description:
+    - Whether a write was sent (or, in check mode, would be sent).
+    - Always true when the task sets an option that this firmware cannot report back (see RV(unverifiable)).
+  returned: always
+  type: bool
+  sample: true
+diff:
+  description:
+    - C(before) is what the miner reported for the options the task sets, C(after) what the task asks for.
+    - An option the miner cannot report is absent from C(before). No secret is ever included.
+  returned: always
+  type: dict
+  sample: {"before": {"mode": "normal"}, "after": {"mode": "high"}}
+commands:
+  description: The write commands sent, in order, or that would be sent in check mode; secret values are masked.
+  returned: always
+  type: list
+  elements: dict
+  sample: [{"command": "set_high_power", "params": {}}]
+restarted:
+  description: Whether a write made btminer or the miner restart (seen while waiting, or expected when C(wait=false)).
+  returned: always
+  type: bool
+  sample: false
+unverifiable:
+  description:
+    - What the task sets that this miner cannot report back over API V2. Such an option is sent on every run
+      and never reported as unchanged.
+  returned: always
+  type: list
+  elements: str
+  sample: []
+address:
+  description: The address the miner answers at when the task ends.
+  returned: always
+  type: str
+  sample: 192.168.10.21
+elapsed_s:
+  description: Seconds the task took, waiting for restarts included.
+  returned: always
+  type: float
+  sample: 4.2
+notes:
+  description: What the operator should know about the writes sent (not verified because C(wait=false), takes effect later, ...).
+  returned: when there is something to say
+  type: list
+  elements: str
+  sample: ["fast_boot takes effect the next time btminer starts"]
+messages:
+  description: Every customer value the miner holds after the task (before it in check mode).
+  returned: success
+  type: dict
+  sample: {"CustomerSn": "FARM-N-0042", "msg0": "rack 7"}
+"""
+
+from ansible_collections.hashops.whatsminer.plugins.module_utils._module import run_module
+from ansible_collections.hashops.whatsminer.plugins.module_utils._resources import customer_msg
+
+
+def main():
+    run_module(customer_msg)
+
+
+if __name__ == "__main__":
+    main()
