@@ -14,7 +14,7 @@ export PATH := $(BIN):$(PATH)
 export ANSIBLE_COLLECTIONS_PATH := $(BUILD)
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: demo test venv collection sanity units integration lint foreign bench clean
+.PHONY: demo test venv collection sanity units integration lint foreign bench clean fuzz
 
 demo: collection
 	FARM_PYTHON=$(PY) bash scripts/demo.sh
@@ -45,6 +45,13 @@ sanity: collection
 units: collection
 	cd $(COLL) && PYTHONPATH=$(BUILD) $(PY) -m pytest -q -p no:cacheprovider tests/unit
 
+# The parsers against 100000 seeded mutations of every stored reply, and every stored reply cut at
+# every byte; prints its figures. HASHOPS_FUZZ_CASES / HASHOPS_FUZZ_SEED / HASHOPS_FUZZ_CASE=<n> change it.
+fuzz: collection
+	cd $(COLL) && PYTHONPATH=$(BUILD) HASHOPS_FUZZ_CASES=$${HASHOPS_FUZZ_CASES:-100000} HASHOPS_CUT_EVERY_BYTE=1 \
+	  $(PY) -m pytest -q -s -p no:cacheprovider tests/unit/plugins/module_utils/test_fuzz.py \
+	  tests/unit/plugins/module_utils/test_cut_replies.py
+
 integration: collection
 	cd $(COLL) && ansible-test integration --local --python $(PYVER) --color no
 
@@ -58,6 +65,7 @@ foreign: collection
 bench: collection
 	cd $(COLL) && PYTHONPATH=$(BUILD) SIM_PYTHON=$(PY) $(PY) bench/client_streams.py
 	cd $(COLL) && PYTHONPATH=$(BUILD) SIM_PYTHON=$(PY) $(PY) bench/inventory_scan.py
+	cd $(COLL) && $(PY) bench/host_task_overhead.py
 
 clean:
 	rm -rf $(BUILD) tests/output

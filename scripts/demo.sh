@@ -12,7 +12,7 @@ work=$(mktemp -d)
 trap 'farm_stop "$work"; rm -rf "$work"' EXIT
 
 echo "== Starting a simulated farm of 12 miners (three firmware generations) on 127.0.50.0/24"
-farm_start "$work" 127.0.50.0/24 12 btminer2021:4,api205:4,v3compat2026:4
+farm_start "$work" 127.0.50.0/24 12 btminer2021:4,api205:4,v3compat2026:4 --restart-seconds 1
 
 mkdir -p "$work/inventory"
 cat > "$work/inventory/farm.whatsminer.yml" <<YAML
@@ -25,9 +25,32 @@ keyed_groups:
     prefix: power
 YAML
 
+# The farm's desired state: pools for every miner, a power mode per model group.
+mkdir -p "$work/inventory/group_vars"
+cat > "$work/inventory/group_vars/whatsminer.yml" <<YAML
+whatsminer_password: $FARM_PASSWORD    # a demo: a real farm keeps this in an Ansible Vault file
+demo_power_mode: normal
+demo_pools:
+  - url: stratum+tcp://btc.pool.example.com:3333
+    user: "demo.{{ inventory_hostname | replace('-', '') }}"
+  - url: btc-backup.pool.example.com:443
+    user: "demo.{{ inventory_hostname | replace('-', '') }}"
+YAML
+printf 'demo_power_mode: low\n' > "$work/inventory/group_vars/whatsminer_model_M20SV10.yml"
+printf 'demo_power_mode: high\n' > "$work/inventory/group_vars/whatsminer_model_M56SVH30.yml"
+
 export ANSIBLE_STDOUT_CALLBACK=default ANSIBLE_CALLBACK_RESULT_FORMAT=yaml ANSIBLE_HOST_KEY_CHECKING=false
 export ANSIBLE_FORKS=12 ANSIBLE_DISPLAY_SKIPPED_HOSTS=false
 echo "== Discovery: scanning 127.0.50.0/24 for miners"
 ansible-inventory -i "$work/inventory" --graph
 echo "== Fleet report"
+ansible-playbook -i "$work/inventory" "$FARM_ROOT/playbooks/fleet_report.yml"
+echo "== Desired state, dry run: what would change (--check --diff sends no write)"
+ansible-playbook -i "$work/inventory" "$here/demo_configure.yml" --check --diff
+echo "== Desired state, applied (power mode changes restart btminer; each is waited for and read back)"
+ansible-playbook -i "$work/inventory" "$here/demo_configure.yml"
+echo "== Desired state, applied again: nothing left to change"
+ansible-playbook -i "$work/inventory" "$here/demo_configure.yml" | tee "$work/again.log"
+grep -q "changed=[1-9]" "$work/again.log" && { echo "the second run changed something" >&2; exit 1; }
+echo "== Fleet report after the change"
 ansible-playbook -i "$work/inventory" "$FARM_ROOT/playbooks/fleet_report.yml"
