@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# whatsminer_facts and whatsminer_command against hostile miners on loopback (tests/unit/hostile.py):
+# whatsminer_facts, whatsminer_command and whatsminer_pools against hostile miners on loopback (tests/unit/hostile.py):
 # every task fails within a few timeouts, names the miner and the command, and says what happened.
 set -euo pipefail
 root=$PWD
@@ -43,4 +43,11 @@ print(f"ansible_python_interpreter={sys.argv[2]}")
 print(f"whatsminer_password={ready['password']}")
 PY
 
-ANSIBLE_FORKS=20 ansible-playbook -i "$work/inventory.ini" playbook.yml "$@"
+# The output goes to a file; the terminal gets its end only when something failed.
+if ! ANSIBLE_FORKS=20 ansible-playbook -i "$work/inventory.ini" playbook.yml "$@" > "$work/run.log" 2>&1; then
+  echo "FAIL: hostile_servers: from the playbook's output:" >&2
+  grep -nE -A12 '^(fatal|failed): .*assert|Assertion failed' "$work/run.log" | cut -c1-600 | tail -n 60 >&2 || tail -n 60 "$work/run.log" >&2
+  exit 1
+fi
+grep -F '"msg": "facts ' "$work/run.log" | sed 's/^ *"msg": "/hostile_servers: /; s/"$//' | sort | head -n 20
+echo "hostile_servers: passed"

@@ -11,3 +11,34 @@ source "$FARM_ROOT/scripts/farm.sh"
 # shellcheck disable=SC2154  # work is set by the target before it sources this file
 trap 'farm_stop "$work"; rm -rf "$work"' EXIT
 export ANSIBLE_HOST_KEY_CHECKING=false
+
+# farm_playbooks NAME SECRET... -- PLAYBOOK... [ansible-playbook options]
+# Runs the playbooks at -vvvv against "$work/inventory.ini" (with farm_control set) into "$work/run.log",
+# keeping the terminal short: on failure it prints the part of the log around the last failed task. Then
+# it fails if any SECRET appears anywhere in that log.
+farm_playbooks() {
+  local name=$1 secret last started=$SECONDS
+  shift
+  local secrets=()
+  while [ "$#" -gt 0 ] && [ "$1" != "--" ]; do secrets+=("$1"); shift; done
+  shift
+  if ! ansible-playbook -i "$work/inventory.ini" -e "farm_control=$(farm_control "$work")" -vvvv "$@" \
+      > "$work/run.log" 2>&1; then
+    echo "FAIL: $name: the playbooks failed; from their -vvvv output:" >&2
+    last=$(grep -nE '^(fatal|failed): |^\[ERROR\]' "$work/run.log" | tail -n 1 | cut -d: -f1 || true)
+    if [ -n "$last" ]; then
+      sed -n "$((last > 12 ? last - 12 : 1)),$((last + 45))p" "$work/run.log" | grep -v '^<' | cut -c1-400 >&2 || true
+    else
+      tail -n 40 "$work/run.log" | cut -c1-400 >&2
+    fi
+    return 1
+  fi
+  for secret in "${secrets[@]}"; do
+    if grep -qF -- "$secret" "$work/run.log"; then
+      echo "FAIL: $name: a secret appeared in the -vvvv output" >&2
+      grep -nF -- "$secret" "$work/run.log" | cut -c1-300 | head -5 >&2
+      return 1
+    fi
+  done
+  echo "$name: passed in $((SECONDS - started)) s; no secret in $(wc -l < "$work/run.log") lines of -vvvv output"
+}
