@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# make demo: start a small mixed simulated farm, discover it with the inventory plugin, show the fleet, stop the farm.
+# make demo: start a small mixed simulated farm, discover it with the inventory plugin, show the fleet, configure it,
+# roll firmware out (a canary, then the rest), stop the farm.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 FARM_ROOT=$(dirname "$here")
@@ -52,5 +53,18 @@ ansible-playbook -i "$work/inventory" "$here/demo_configure.yml"
 echo "== Desired state, applied again: nothing left to change"
 ansible-playbook -i "$work/inventory" "$here/demo_configure.yml" | tee "$work/again.log"
 grep -q "changed=[1-9]" "$work/again.log" && { echo "the second run changed something" >&2; exit 1; }
+echo "== Firmware rollout: a canary, then the rest, each held to its own hashrate (playbooks/firmware_rollout.yml)"
+{ printf 'WMFW 20260101.01.REL\n'; head -c 262144 /dev/zero; } > "$work/demo-firmware.bin"
+cat > "$work/rollout.yml" <<YAML
+firmware_rollout_image: $work/demo-firmware.bin
+firmware_rollout_version: 20260101.01.REL
+firmware_rollout_checksum: sha256:$(sha256sum "$work/demo-firmware.bin" | cut -d' ' -f1)
+firmware_rollout_waves: [1, "100%"]
+firmware_rollout_dir: $work/rollout
+firmware_rollout_gate_minutes: 1
+firmware_rollout_gate_poll_seconds: 1
+YAML
+ansible-playbook -i "$work/inventory" "$FARM_ROOT/playbooks/firmware_rollout.yml" -e "@$work/rollout.yml"
+cat "$work/rollout/20260101.01.REL.report.md"
 echo "== Fleet report after the change"
 ansible-playbook -i "$work/inventory" "$FARM_ROOT/playbooks/fleet_report.yml"

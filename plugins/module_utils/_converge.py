@@ -23,6 +23,10 @@ read or a probe); ``report(reading) -> dict`` adds keys to the result from the l
 writes in check mode, the read-back after them otherwise); ``DIFF = False`` leaves ``diff`` out of the
 result (actions, passwords).
 
+A Step is sent with ``client.write`` unless it has ``send(client)`` (a write that streams, such as
+``update_firmware``); its ``after(reading)`` adds conditions the read-back must also meet (a new
+firmware must also mine).
+
 Every module returns ``changed``, ``diff`` (``before``/``after`` over the compared settings; never a
 secret), ``commands`` (sent, or that would be sent in check mode; secrets masked), ``restarted``,
 ``unverifiable`` and ``elapsed_s``. Check mode sends no write at all.
@@ -75,6 +79,8 @@ class Step:
     note: str = ""  # what the operator should know once this write is sent
     hold_s: float = 0  # seconds to keep this state before the next write (an LED blinking for a while)
     until: object = None  # repeat the write until until(reply) is true, within wait_timeout (pre_power_on)
+    send: object = None  # send(client) carries the write out instead of client.write (a stream: update_firmware)
+    after: object = None  # after(reading) -> [sentences]: what else must hold once this write is read back
 
     def shown(self) -> dict:
         return {"command": self.command, "params": _protocol.mask_params(self.params)}
@@ -250,7 +256,10 @@ class _Run:
             self._repeat(step)
             return
         try:
-            self.client.write(step.command, **step.params)
+            if step.send is not None:
+                step.send(self.client)
+            else:
+                self.client.write(step.command, **step.params)
         except OutcomeUnknown:
             # the command went out; only a read-back or a restart seen can tell whether it was carried out
             self.sent.append(step)
@@ -289,8 +298,12 @@ class _Run:
 
         def mismatches(reading):
             now = self.resource.current(reading, want)
-            return [f"{name} reads {now.get(name)!r}, asked {want[name]!r}" for name in names
-                    if now.get(name) != want[name]]
+            wrong = [f"{name} reads {now.get(name)!r}, asked {want[name]!r}" for name in names
+                     if now.get(name) != want[name]]
+            for step in steps:
+                if step.after is not None:
+                    wrong += step.after(reading)
+            return wrong
 
         waited = wait_for(
             lambda: read_resource(self.resource, self.client, self.params),

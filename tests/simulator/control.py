@@ -9,6 +9,8 @@ POST   /miners/<addr>/write_api      {"enabled": bool}
 POST   /miners/<addr>/password       {"password": str}
 POST   /miners/<addr>/errors         {"errors": [{"code": int, "time": str}]}
 POST   /miners/<addr>/reply_mode     {"command": str, "mode": "reply"|"close"|"delay", "delay": seconds}
+POST   /miners/<addr>/upgrade        {"outcome": "old_version"|"not_mining"|"never_back"|"installed", "times": N}:
+                                     how the next accepted firmware uploads end (upgrades.py); DELETE clears
 POST   /reset                        every miner back to its initial state and farm address, logs and faults cleared
 """
 
@@ -110,8 +112,8 @@ class ControlServer:
         action = match.group(2) or ""
         handler = getattr(self, "_%s_%s" % (method.lower(), action.strip("/") or "state"), None)
         if handler is None:
-            raise HttpError(405 if action in ("", "/writes", "/fault", "/write_api", "/password", "/errors", "/reply_mode")
-                            else 404, "%s %s is not supported" % (method, path))
+            known = ("", "/writes", "/fault", "/write_api", "/password", "/errors", "/reply_mode", "/upgrade")
+            raise HttpError(405 if action in known else 404, "%s %s is not supported" % (method, path))
         result = handler(miner, self._json(body))
         if asyncio.iscoroutine(result):
             result = await result
@@ -169,6 +171,22 @@ class ControlServer:
             parsed.append((item["code"], str(item.get("time", "2024-01-01 00:00:00"))))
         miner.settings.errors = parsed
         return {"errors": len(parsed)}
+
+    @staticmethod
+    def _post_upgrade(miner, body):
+        times = body.get("times", 1)
+        if isinstance(times, bool) or not isinstance(times, int) or times < 1:
+            raise HttpError(400, "times must be a positive integer")
+        try:
+            miner.upgrades.plan(body.get("outcome"), times)
+        except ValueError as err:
+            raise HttpError(400, str(err)) from None
+        return {"upgrade_outcomes": list(miner.upgrades.pending)}
+
+    @staticmethod
+    def _delete_upgrade(miner, body):
+        miner.upgrades.pending.clear()
+        return {"upgrade_outcomes": []}
 
     @staticmethod
     def _post_reply_mode(miner, body):

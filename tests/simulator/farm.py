@@ -45,6 +45,8 @@ def parse_args(argv):
     parser.add_argument("--web-tls-port", type=port_or_off, default=443,
                         help="HTTPS port of that web UI (LuCI login page); 0 or none = off")
     parser.add_argument("--restart-seconds", type=float, default=3.0, help="how long a restarting miner is silent")
+    parser.add_argument("--upgrade-seconds", type=float, default=None,
+                        help="how long the reboot after a firmware upgrade lasts (default: --restart-seconds)")
     parser.add_argument("--control-port", type=int, default=0, help="control API port on 127.0.0.1 (0 = any free)")
     parser.add_argument("--spread", default="1",
                         help="address stride between consecutive miners, or 'auto' to spread them over the network")
@@ -118,6 +120,7 @@ class Farm:
         self.config = FarmConfig(
             network=args.network, password=args.password, port=args.port, v3_port=args.v3_port,
             web_port=args.web_port, web_tls_port=args.web_tls_port, restart_seconds=args.restart_seconds,
+            upgrade_seconds=args.upgrade_seconds,
             idle_timeout=args.idle_timeout, token_max_total=args.max_tokens, token_max_per_ip=args.max_tokens_per_ip,
             token_ttl=args.token_ttl, reply_delay=args.reply_delay, reply_modes=args.reply_modes,
         )

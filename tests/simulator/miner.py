@@ -17,6 +17,7 @@ import state as state_mod
 import telemetry
 import tokens as tokens_mod
 import transfers
+import upgrades as upgrades_mod
 import v3api
 import webui
 import wire
@@ -49,6 +50,7 @@ class FarmConfig:
     web_port: int = 80  # web UI ports of personas that have one; 0: off
     web_tls_port: int = 443
     restart_seconds: float = 3.0
+    upgrade_seconds: float | None = None  # the reboot after a firmware upgrade; None: restart_seconds
     idle_timeout: float = 10.0
     token_max_total: int = 100
     token_max_per_ip: int = 32
@@ -112,6 +114,7 @@ class Miner:
         self.identity = make_identity(index, hardware)
         self.tokens = tokens_mod.TokenTable(config.token_max_total, config.token_max_per_ip, config.token_ttl)
         self.faults = faults_mod.Faults()
+        self.upgrades = upgrades_mod.Upgrades()
         self.writes_log: list = []
         self.server = None
         self.v3_server = None
@@ -144,6 +147,7 @@ class Miner:
         self.credential = tokens_mod.Credential.from_password(password, salt)
         self.tokens.clear()
         self.faults.clear()
+        self.upgrades.clear()
         self.writes_log.clear()
         self.reply_modes = {k: (v, self.config.reply_delay) for k, v in self.config.reply_modes.items()}
         self.boot_time = self.config.started - self.identity.up_before_start
@@ -201,6 +205,8 @@ class Miner:
             "password_salt": self.credential.salt, "hashrate_ths": round(v.reading.mhs_av / 1e6, 3),
             "power_w": v.reading.power_w, "faults": self.faults.as_list(),
             "reply_modes": {k: {"mode": m, "delay": d} for k, (m, d) in sorted(self.reply_modes.items())},
+            "last_upgrade": dict(self.upgrades.last) if self.upgrades.last else None,
+            "upgrade_outcomes": list(self.upgrades.pending),
         }
 
     # ---- listener ------------------------------------------------------------------------------------
@@ -270,8 +276,10 @@ class Miner:
         self.server = self.v3_server = None
         self._close_web()
 
-    def begin_restart(self, kind: str, current=None, network_before: dict | None = None) -> None:
-        """network_before: the network settings before the write, put back if the miner cannot move."""
+    def begin_restart(self, kind: str, current=None, network_before: dict | None = None,
+                      seconds: float | None = None, forever: bool = False) -> None:
+        """network_before: the network settings before the write, put back if the miner cannot move;
+        seconds: how long it is away (default --restart-seconds); forever: it does not come back until a reset."""
         self.restarting = True
         self.restart_kind = kind
         self._network_before = network_before
@@ -286,10 +294,13 @@ class Miner:
             for writer in list(self._connections):
                 if writer is not current:
                     writer.transport.abort()
-        self._restart_task = asyncio.get_running_loop().create_task(self._come_back(kind))
+        away = self.config.restart_seconds if seconds is None else seconds
+        self._restart_task = asyncio.get_running_loop().create_task(self._come_back(kind, away, forever))
 
-    async def _come_back(self, kind: str) -> None:
-        await asyncio.sleep(self.config.restart_seconds)
+    async def _come_back(self, kind: str, seconds: float, forever: bool = False) -> None:
+        if forever:
+            await asyncio.Event().wait()  # until cancel_restart (a farm reset)
+        await asyncio.sleep(seconds)
         self.restart_clock(kind)
         self.restarting = False
         if self._stale_undo is not None:
@@ -623,12 +634,19 @@ class Miner:
             self._log(request, 132, error=upload.error, **marks)
             await self._reply(conn, self._error(132, "invalid firmware file: %s" % upload.error), request)
             return
-        self.settings.firmware_version = upload.version
+        outcome = self.upgrades.next_outcome()
+        self.upgrades.last = dict(upload.log_params(), outcome=outcome, time=round(time.time(), 3),
+                                  previous_version=self.settings.firmware_version)
+        if outcome != "old_version":
+            self.settings.firmware_version = upload.version
+        if outcome == "not_mining":
+            self.settings.mining = False
         self._log(request, 131, **marks)
         await self._reply(conn, self._flat(131, FIRMWARE_DONE_MSG), request)
         if stale is not None:
             self._stale_after(snapshot, stale, restarting=True)
-        self.begin_restart("reboot", conn.writer)
+        seconds = self.config.upgrade_seconds
+        self.begin_restart("reboot", conn.writer, seconds=seconds, forever=outcome == "never_back")
 
     async def _download_logs(self, conn: Connection, request: Request, marks: dict | None = None) -> None:
         data = transfers.log_archive(self.view())

@@ -2,7 +2,9 @@
 
 Firmware (protocol.md section 8): after "ready", the client sends a 4-byte little-endian size and the file on
 the same socket. It is hashed as it streams; only its first line is kept. A file whose first line is
-`WMFW <version>` is accepted as firmware for that version.
+`WMFW <version>` is accepted as firmware for that version. A whole combined image (the 6812-byte header of
+protocol.md section 8, Tether's workers/lib/utils/firmware.js layout) is refused: Tether and mdk send a miner
+only the package for its own platform, so a miner is taken to install one package, never the bundle.
 Logs (section 9): the header carries logfilelen, then about 10 ms later the tarball's bytes, then close.
 """
 
@@ -21,6 +23,12 @@ CHUNK = 64 * 1024
 MAX_FIRMWARE_BYTES = 256 * 1024 * 1024
 FIRST_LINE_LIMIT = 128
 FIRMWARE_HEADER = re.compile(rb"^WMFW ([A-Za-z0-9._-]{1,64})\r?$")
+# The combined-image header (protocol.md section 8): six u32 (index 4 data size, index 5 package count),
+# 64 entries of 104 bytes (chip type 16 B, platform 16 B, offset u32, size u32, 64 B reserved), 132 bytes.
+COMBINED_HEADER = 6812
+COMBINED_MAX_PACKAGES = 64
+COMBINED_ENTRY = 104
+COMBINED_ENTRIES_AT = 24
 
 
 @dataclass
@@ -53,7 +61,7 @@ async def receive_firmware(reader: asyncio.StreamReader, already: bytes, timeout
         upload.error = "invalid file size %d" % upload.size
         return upload
     digest = hashlib.sha256()
-    first_line = bytearray()
+    head = bytearray()
     pending = bytes(buf[4:])
     while upload.received < upload.size:
         if not pending:
@@ -68,16 +76,35 @@ async def receive_firmware(reader: asyncio.StreamReader, already: bytes, timeout
         pending = b""
         digest.update(piece)
         upload.received += len(piece)
-        if len(first_line) < FIRST_LINE_LIMIT and b"\n" not in first_line:
-            first_line += piece[:FIRST_LINE_LIMIT - len(first_line)]
+        if len(head) < COMBINED_HEADER:
+            head += piece[:COMBINED_HEADER - len(head)]
     upload.sha256 = digest.hexdigest()
     if upload.error is None:
-        match = FIRMWARE_HEADER.match(bytes(first_line.split(b"\n", 1)[0]))
-        if match:
+        platforms = combined_platforms(bytes(head), upload.size)
+        match = FIRMWARE_HEADER.match(bytes(head[:FIRST_LINE_LIMIT]).split(b"\n", 1)[0])
+        if platforms is not None:
+            upload.error = ("a whole combined image (packages for %s): send only the package for this control "
+                            "board" % ", ".join(platforms))
+        elif match:
             upload.version = match.group(1).decode("ascii")
         else:
             upload.error = "not a firmware file"
     return upload
+
+
+def combined_platforms(head: bytes, size: int) -> list | None:
+    """The platforms a combined image's header lists, or None when the file is not one (protocol.md section 8:
+    combined only when the count is 1..64 and data size + 6812 <= file size)."""
+    if len(head) < COMBINED_HEADER:
+        return None
+    data_size, count = struct.unpack_from("<II", head, 16)
+    if not 1 <= count <= COMBINED_MAX_PACKAGES or data_size + COMBINED_HEADER > size:
+        return None
+    platforms = []
+    for index in range(count):
+        at = COMBINED_ENTRIES_AT + index * COMBINED_ENTRY + 16
+        platforms.append(head[at:at + 16].split(b"\0", 1)[0].decode("ascii", "replace"))
+    return platforms
 
 
 def _miner_log(view) -> bytes:
