@@ -1,0 +1,186 @@
+# Copyright: (c) 2026, hashops.whatsminer contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Curtailment benchmark: shed 1,000 simulated miners with playbooks/curtail.yml, restore them, against pyasic.
+
+    .venv/bin/python bench/curtail.py [--miners 1000] [--network 127.46.0.0/16] [--skip-pyasic]
+
+Starts its own farm on loopback (a third of each persona, 20 PDUs), then times:
+
+- the shed: ``ansible-playbook playbooks/curtail.yml`` (mode stop, every miner) from its start to the end of
+  the play, which ends only once every miner read back off; the control API then confirms each one is off;
+- the restore: ``playbooks/restore.yml`` with the whole staggered plan (batches of ``--batch-size``, one per
+  PDU, most efficient first, each confirmed) and an interval of 0;
+- pyasic (PyPI, in .venv-foreign/): ``BTMinerRPCAPI.power_off`` for every miner through ``asyncio.gather``
+  with a semaphore of 100, on the same farm after a reset; it does not verify.
+
+Prints both shed times and the ratio; the last line is JSON. Targets: the shed verified in under 15 s on
+2 cores, and faster than pyasic.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from inventory_scan import collection_path, default_personas, fetch_json, foreign_python  # noqa: E402  pylint: disable=wrong-import-position
+
+ROOT = Path(__file__).resolve().parents[1]
+FARM = ROOT / "tests" / "simulator" / "farm.py"
+PASSWORD = "s3cret"
+
+PYASIC_SHED = r"""
+import asyncio, json, sys, time
+from pyasic.rpc.btminer import BTMinerRPCAPI
+addresses, password = json.load(open(sys.argv[1])), sys.argv[2]
+async def main():
+    gate = asyncio.Semaphore(100)
+    async def off(address):
+        async with gate:
+            rpc = BTMinerRPCAPI(address)
+            rpc.pwd = password
+            try:
+                await rpc.power_off(respbefore=True)
+                return True
+            except Exception as err:  # noqa: BLE001
+                return repr(err)[:200]
+    started = time.perf_counter()
+    results = await asyncio.gather(*(off(a) for a in addresses))
+    elapsed = time.perf_counter() - started
+    errors = [r for r in results if r is not True]
+    print(json.dumps({"seconds": round(elapsed, 2), "ok": len(results) - len(errors), "errors": len(errors),
+                      "first_error": errors[0] if errors else None}))
+asyncio.run(main())
+"""
+
+
+def start_farm(work: Path, args):
+    ready = work / "farm.json"
+    log = open(work / "farm.log", "w", encoding="utf-8")  # pylint: disable=consider-using-with
+    farm = subprocess.Popen(  # pylint: disable=consider-using-with
+        [sys.executable, str(FARM), "--miners", str(args.miners), "--network", args.network, "--password", PASSWORD,
+         "--persona", default_personas(args.miners), "--spread", "auto", "--lifetime", "1800",
+         "--restart-seconds", "1", "--web-port", "none", "--web-tls-port", "none", "--ready-file", str(ready)],
+        stdout=log, stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 120
+    while not ready.exists():
+        if farm.poll() is not None or time.monotonic() > deadline:
+            raise SystemExit("the farm did not start:\n" + (work / "farm.log").read_text())
+        time.sleep(0.1)
+    return farm, json.loads(ready.read_text())
+
+
+def write_inventory(work: Path, miners: list) -> Path:
+    lines = ["[whatsminer]"]
+    lines += [f"b{index:04d} ansible_host={address} whatsminer_pdu=pdu{index % 20}"
+              for index, address in enumerate(miners, 1)]
+    lines += ["[whatsminer:vars]", "ansible_connection=local"]
+    (work / "inventory.ini").write_text("\n".join(lines) + "\n")
+    (work / "group_vars").mkdir()
+    (work / "group_vars" / "whatsminer.yml").write_text(f"whatsminer_password: {PASSWORD}\n")
+    return work / "inventory.ini"
+
+
+def playbook(work: Path, name: str, extra: list) -> float:
+    binary = Path(sys.executable).with_name("ansible-playbook")
+    command = [str(binary) if binary.exists() else "ansible-playbook", "-i", str(work / "inventory.ini"),
+               str(ROOT / "playbooks" / name), "-e", f"curtailment_dir={work / 'curtailment'}"] + extra
+    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=str(work / "collections"))
+    started = time.perf_counter()
+    done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+    wall = time.perf_counter() - started
+    (work / f"{name}.log").write_text(done.stdout + done.stderr)
+    if done.returncode != 0:
+        raise SystemExit(f"{name} failed ({done.returncode}):\n{(done.stdout + done.stderr)[-4000:]}")
+    return round(wall, 2)
+
+
+def count_off(control: str, miners: list) -> int:
+    return sum(1 for address in miners if not fetch_json(f"{control}/miners/{address}")["mining"])
+
+
+def reset(control: str) -> None:
+    request = urllib.request.Request(control + "/reset", data=b"{}", method="POST")
+    with urllib.request.urlopen(request, timeout=60):  # the farm's control API on 127.0.0.1
+        pass
+
+
+def run_pyasic(work: Path, miners: list, timeout: int) -> dict:
+    python = foreign_python()
+    (work / "addresses.json").write_text(json.dumps(miners))
+    started = time.perf_counter()
+    done = subprocess.run([str(python), "-c", PYASIC_SHED, str(work / "addresses.json"), PASSWORD],
+                          capture_output=True, text=True, timeout=timeout, check=False)
+    wall = round(time.perf_counter() - started, 2)
+    lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
+    if done.returncode != 0 or not lines:
+        return {"error": f"pyasic failed ({done.returncode}): {done.stderr.strip()[-1500:]}", "wall_s": wall}
+    return dict(json.loads(lines[-1]), wall_s=wall)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n", maxsplit=1)[0])
+    parser.add_argument("--miners", type=int, default=1000)
+    parser.add_argument("--network", default="127.46.0.0/16")
+    parser.add_argument("--batch-size", type=int, default=100)
+    parser.add_argument("--skip-pyasic", action="store_true")
+    parser.add_argument("--pyasic-timeout", type=int, default=600)
+    args = parser.parse_args(argv)
+    if not args.network.startswith("127."):
+        parser.error("the benchmark talks to loopback only (127.0.0.0/8)")
+    work = Path(tempfile.mkdtemp(prefix="bench-curtail-"))
+    farm = None
+    try:
+        farm, ready = start_farm(work, args)
+        miners, control = ready["miners"], ready["control"]
+        collection_path(work)
+        write_inventory(work, miners)
+        print(f"farm: {len(miners)} miners over {args.network}, {os.cpu_count()} CPUs", flush=True)
+        shed_s = playbook(work, "curtail.yml", [])
+        off = count_off(control, miners)
+        print(f"curtail.yml (stop, every miner, verified by read-back): {shed_s} s; off in the simulator: "
+              f"{off}/{len(miners)}", flush=True)
+        restore_s = playbook(work, "restore.yml", ["-e", f"curtailment_restore_batch_size={args.batch_size}",
+                                                   "-e", "curtailment_restore_batch_interval=0"])
+        back = len(miners) - count_off(control, miners)
+        print(f"restore.yml (batches of {args.batch_size}, one per PDU, each confirmed, interval 0): {restore_s} s; "
+              f"mining again: {back}/{len(miners)}", flush=True)
+        theirs = None
+        if not args.skip_pyasic:
+            reset(control)
+            theirs = run_pyasic(work, miners, args.pyasic_timeout)
+            theirs["off_in_simulator"] = count_off(control, miners)
+            if "error" in theirs:
+                print(f"pyasic: {theirs['error']}")
+            else:
+                theirs["ratio_vs_ours"] = round(theirs["wall_s"] / shed_s, 2)
+                print(f"pyasic power_off x{len(miners)} (gather, semaphore 100, no verification): {theirs['seconds']} s "
+                      f"(process {theirs['wall_s']} s), {theirs['ok']} ok, {theirs['errors']} errors, off in the "
+                      f"simulator {theirs['off_in_simulator']}; ratio pyasic / ours: {theirs['ratio_vs_ours']}x",
+                      flush=True)
+        targets = {"all_off": off == len(miners), "all_back": back == len(miners), "shed_under_15s": shed_s < 15,
+                   "faster_than_pyasic": bool(theirs and "wall_s" in theirs and shed_s < theirs["wall_s"])}
+        print(json.dumps({"benchmark": "curtail", "cpus": os.cpu_count(), "miners": len(miners),
+                          "shed_s": shed_s, "restore_s": restore_s, "restore_batch_size": args.batch_size,
+                          "pyasic": theirs, "targets": targets}))
+        return 0 if targets["all_off"] and targets["all_back"] else 1
+    finally:
+        if farm is not None:
+            farm.terminate()
+            try:
+                farm.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                farm.kill()
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

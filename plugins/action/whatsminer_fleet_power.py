@@ -1,0 +1,129 @@
+# Copyright: (c) 2026, hashops.whatsminer contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""whatsminer_fleet_power: shed or restore the power of many miners in one task, run once on the controller."""
+
+from __future__ import annotations
+
+import time
+
+from ansible.module_utils.common.parameters import remove_values
+from ansible.plugins.action import ActionBase
+
+from ansible_collections.hashops.whatsminer.plugins.module_utils import _crypto
+from ansible_collections.hashops.whatsminer.plugins.module_utils import _curtail_plan as plan_of
+from ansible_collections.hashops.whatsminer.plugins.module_utils import _fleet
+from ansible_collections.hashops.whatsminer.plugins.module_utils._fleet_spec import ARGUMENT_SPEC
+from ansible_collections.hashops.whatsminer.plugins.plugin_utils._fleet_targets import HostLookup, secrets, targets
+
+
+class ActionModule(ActionBase):
+    _requires_connection = False
+
+    def run(self, tmp=None, task_vars=None):
+        task_vars = task_vars or {}
+        result = super().run(tmp, task_vars)
+        validation, params = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)
+        lookup = HostLookup(task_vars, self._templar)
+        names = params["hosts"] if params["hosts"] is not None else list(task_vars.get("ansible_play_hosts") or [])
+        found = targets(names, lookup, params, password_set="password" in self._task.args)
+        masked = secrets(found) | {str(v) for v in validation._no_log_values}  # pylint: disable=protected-access
+        result.update(self._run(params, found, lookup, [name for name in names if not lookup.known(name)]))
+        return remove_values(result, masked)
+
+    def _run(self, params, found, lookup, unknown):
+        if not _crypto.HAS_CRYPTO_LIBS:
+            return {"failed": True, "msg": "the controller's Python lacks pycryptodome or passlib: "
+                                           "pip install -r requirements.txt of hashops.whatsminer"}
+        if unknown:
+            return {"failed": True, "msg": f"not hosts of this inventory: {', '.join(unknown[:10])}; nothing was sent"}
+        if not 1 <= params["percent"] <= 99:
+            return {"failed": True, "msg": f"percent must be from 1 to 99, got {params['percent']}; nothing was sent"}
+        if params["concurrency"] < 1 or params["restore_batch_size"] < 1:
+            return {"failed": True, "msg": "concurrency and restore_batch_size must be at least 1; nothing was sent"}
+        started = time.monotonic()
+        check = bool(self._task.check_mode)
+        if params["operation"] == "shed":
+            outcome = self._shed(params, found, lookup, check)
+        else:
+            outcome = self._restore(params, found, lookup, check)
+        failures = [miner["msg"] for miner in outcome["miners"] if miner.get("failed")]
+        outcome.update(operation=params["operation"], mode=params["mode"], check_mode=check,
+                       totals=plan_of.totals(outcome["miners"]), failures=failures,
+                       changed=any(miner.get("changed") for miner in outcome["miners"]),
+                       elapsed_s=_fleet.elapsed_since(started))
+        if failures:
+            stop = f"{outcome['msg']}. " if outcome.get("msg") else ""
+            outcome.update(failed=True, msg=f"{stop}{len(failures)} of {len(found)} miners failed; the first: "
+                                            f"{failures[0]}")
+        else:
+            outcome["msg"] = outcome.get("msg") or f"{params['operation']}: {len(outcome['miners'])} miners" + (
+                " (check mode: nothing was sent)" if check else "")
+        return outcome
+
+    def _shed(self, params, found, lookup, check):
+        mode, percent = params["mode"], params["percent"]
+        chosen = found
+        survey = []
+        if params["target_kw"] is not None:
+            survey = _fleet.fan_out(_fleet.survey, found, params["concurrency"])
+            readings = {entry["host"]: entry.pop("facts") for entry in survey if "facts" in entry}
+            plan = plan_of.select(readings, mode, percent, params["target_kw"])
+            picked = set(plan["miners"])
+            chosen = [target for target in found if target.name in picked]
+        else:
+            plan = {"miners": [target.name for target in found], "count": len(found)}
+        miners = _fleet.fan_out(lambda target: _fleet.shed(target, mode, percent, check, params["verify_timeout"]),
+                                chosen, params["concurrency"])
+        # a miner the survey could not read is not part of the plan, but it is a failure of the event
+        miners += [entry for entry in survey if entry.get("failed")]
+        facts = {m["host"]: m["before"] for m in miners if isinstance(m.get("before"), dict)}
+        if params["target_kw"] is None:
+            plan.update(plan_of.select(facts, mode, percent), miners=plan["miners"])
+        plan["restore_batches"] = self._batches([name for name in plan["miners"] if name in facts],
+                                                {name: f.get("efficiency_jth") for name, f in facts.items()},
+                                                params, lookup)
+        return {"plan": plan, "miners": miners}
+
+    def _restore(self, params, found, lookup, check):
+        baselines = params["baselines"]
+        by_name = {target.name: target for target in found}
+        efficiency = {name: (baselines.get(name) or {}).get("efficiency_jth") for name in by_name}
+        batches = self._batches(list(by_name), efficiency, params, lookup)
+        miners, report = [], []
+        stopped = None
+        for index, batch in enumerate(batches, 1):
+            if stopped is not None:
+                report.append({"batch": index, "miners": batch, "result": "not started"})
+                continue
+            if index > 1 and not check and params["restore_batch_interval"] > 0:
+                time.sleep(params["restore_batch_interval"])
+            began = time.time()
+            done = _fleet.fan_out(
+                lambda target: _fleet.restore(target, baselines.get(target.name) or {}, params["mode"], check,
+                                              params["verify_timeout"]),
+                [by_name[name] for name in batch], params["concurrency"])
+            for miner in done:
+                miner["batch"] = index
+            miners += done
+            failed = [miner["host"] for miner in done if miner.get("failed")]
+            report.append({"batch": index, "miners": batch, "started": round(began, 3),
+                           "confirmed": None if failed or check else round(time.time(), 3),
+                           "result": "failed" if failed else ("planned" if check else "confirmed")})
+            if failed:
+                stopped = index
+        outcome = {"plan": {"restore_batches": batches, "count": len(by_name)}, "batches": report, "miners": miners}
+        if stopped is not None:
+            left = [name for entry in report if entry["result"] == "not started" for name in entry["miners"]]
+            outcome["not_restored"] = left
+            outcome["msg"] = (f"restore stopped at batch {stopped} of {len(batches)}: "
+                              f"{', '.join(m['host'] for m in miners if m.get('failed'))} did not come back; "
+                              f"{len(left)} miners were left curtailed")
+        return outcome
+
+    def _batches(self, names, efficiency, params, lookup):
+        pdu = {}
+        for name in names:
+            where = lookup.var(name, params["pdu_var"])
+            if where not in (None, ""):
+                pdu[name] = str(where)
+        return plan_of.restore_batches(names, efficiency, pdu, params["restore_batch_size"])

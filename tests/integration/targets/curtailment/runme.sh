@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# The curtailment role and playbooks against a 30-miner farm of three firmware generations (127.0.110.0/24):
+# check mode sends nothing and prints the plan; curtail by target_kw stops the least efficient miners; a
+# refused miner is reported, fails the play and does not stop the rest; a miner woken by a write is
+# re-curtailed on the next run (and nothing else gets a write); restore obeys batch size, interval and PDU
+# spread (from the write log's timestamps); a miner whose baseline was low power comes back in low power;
+# a low_power event over a group returns each miner to its own mode. Every run is -vvvv into one log that
+# must not hold the password; the log is printed only on failure.
+set -euo pipefail
+work=$(mktemp -d)
+# shellcheck source=../setup_farm/farm_env.sh
+source ../setup_farm/farm_env.sh
+farm_start "$work" 127.0.110.0/24 30 api205:12,btminer2021:9,v3compat2026:9 --restart-seconds 1 \
+  --web-port none --web-tls-port none
+"$FARM_PYTHON" - "$work/farm.json" > "$work/inventory.ini" <<'PY'
+import json, sys
+miners = json.load(open(sys.argv[1]))["miners"]
+print("[whatsminer]")
+for index, address in enumerate(miners, 1):
+    # six PDUs, five miners each; rack_a is the first ten miners
+    print(f"m{index:02d} ansible_host={address} whatsminer_pdu=pdu{index % 6}")
+print("[rack_a]")
+print("\n".join(f"m{index:02d}" for index in range(1, 11)))
+print("[whatsminer:vars]")
+print("ansible_connection=local")
+PY
+mkdir -p "$work/group_vars"
+printf 'whatsminer_password: %s\n' "$FARM_PASSWORD" > "$work/group_vars/whatsminer.yml"
+cp "$work/group_vars/whatsminer.yml" "$work/group_vars/all.yml"
+export CURT_WORK=$work CURT_CONTROL
+CURT_CONTROL=$(farm_control "$work")
+PLAYBOOKS=$FARM_ROOT/playbooks
+state=(-e "curtailment_dir=$work/curtailment")
+started=$SECONDS
+
+# play EXPECT NAME playbook [options]: runs ansible-playbook -vvvv, appending to run.log; EXPECT is ok or fail
+play() {
+  local expect=$1 name=$2 rc=0
+  shift 2
+  echo "=== $name" >> "$work/run.log"
+  ansible-playbook -i "$work/inventory.ini" -vvvv "$@" > "$work/step.log" 2>&1 || rc=$?
+  cat "$work/step.log" >> "$work/run.log"
+  if { [ "$expect" = ok ] && [ "$rc" -ne 0 ]; } || { [ "$expect" = fail ] && [ "$rc" -eq 0 ]; }; then
+    echo "FAIL: curtailment: $name: ansible-playbook exited $rc, expected $expect; its output:" >&2
+    grep -v '^<' "$work/step.log" | tail -n 60 | cut -c1-400 >&2
+    exit 1
+  fi
+}
+check() {
+  "$FARM_PYTHON" check.py "$@" || {
+    echo "the last ansible-playbook run said:" >&2
+    grep -v '^<' "$work/step.log" | grep -vE '^(Using|Loading|Skipping|Read vars|Parsed|Loaded|redirecting|PLAYBOOK|Set default|host_list|script|auto|yaml|ini|toml|Found|Attempting|Loading callback)' \
+      | tail -n 50 | cut -c1-600 >&2
+    exit 1
+  }
+}
+
+# the least efficient miner starts in low power: its baseline is low, and restore must keep it there
+low=$(check reset)
+play ok "$low to low power" low_power.yml -l "$low"
+check snapshot
+
+target_kw=$(check target-kw)
+play ok "check mode plans only" "$PLAYBOOKS/curtail.yml" --check "${state[@]}" -e curtailment_target_kw="$target_kw"
+check no-writes
+grep -q "curtailment plan (check mode: nothing will be sent)" "$work/step.log" \
+  || { echo "FAIL: curtailment: check mode printed no plan" >&2; exit 1; }
+[ ! -e "$work/curtailment/state.json" ] || { echo "FAIL: curtailment: check mode wrote the state file" >&2; exit 1; }
+
+check refuse m07
+play fail "curtail by target_kw with m07 refusing" "$PLAYBOOKS/curtail.yml" "${state[@]}" -e curtailment_target_kw="$target_kw"
+grep -q "m07 (127.0.110" "$work/step.log" || { echo "FAIL: curtailment: m07's failure is not named" >&2; exit 1; }
+
+woken=$(check shed-least-efficient "$target_kw" m07)
+play ok "wake $woken with a write" wake.yml -l "$woken"
+play ok "re-run re-curtails the miner that woke up" "$PLAYBOOKS/curtail.yml" "${state[@]}" -e curtailment_fail_on_miner_error=false
+check recurtailed
+
+check clear m07
+play ok "restore in batches" "$PLAYBOOKS/restore.yml" "${state[@]}" -e curtailment_restore_batch_size=4 \
+  -e curtailment_restore_batch_interval=2
+check restored 4 2
+
+play ok "low_power over a group" "$PLAYBOOKS/curtail.yml" -i "$work/rack_a.ini" "${state[@]}" -e curtailment_mode=low_power -e curtailment_group=rack_a
+check low-shed
+play ok "restore the low_power event" "$PLAYBOOKS/restore.yml" -i "$work/rack_a.ini" "${state[@]}" -e curtailment_restore_batch_interval=0
+check low-restored
+check log
+
+if grep -qF -- "$FARM_PASSWORD" "$work/run.log"; then
+  echo "FAIL: curtailment: the password appeared in the -vvvv output:" >&2
+  grep -nF -- "$FARM_PASSWORD" "$work/run.log" | cut -c1-300 | head -5 >&2
+  exit 1
+fi
+echo "curtailment: passed in $((SECONDS - started)) s; no secret in $(wc -l < "$work/run.log") lines of -vvvv output"
