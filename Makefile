@@ -56,7 +56,7 @@ integration: collection
 	cd $(COLL) && ansible-test integration --local --python $(PYVER) --color no
 
 lint: collection
-	cd $(COLL) && ansible-lint --offline playbooks
+	cd $(COLL) && ansible-lint --offline --profile production playbooks roles
 
 foreign: collection
 	SIM_PYTHON=$(PY) bash tests/foreign/run.sh
@@ -65,7 +65,9 @@ foreign: collection
 bench: collection
 	cd $(COLL) && PYTHONPATH=$(BUILD) SIM_PYTHON=$(PY) $(PY) bench/client_streams.py
 	cd $(COLL) && PYTHONPATH=$(BUILD) SIM_PYTHON=$(PY) $(PY) bench/inventory_scan.py
+	cd $(COLL) && PYTHONPATH=$(BUILD) SIM_PYTHON=$(PY) $(PY) bench/firmware_upload.py
 	cd $(COLL) && $(PY) bench/host_task_overhead.py
+	cd $(COLL) && PYTHONPATH=$(BUILD) $(PY) bench/curtail.py
 
 clean:
 	rm -rf $(BUILD) tests/output
