@@ -45,12 +45,7 @@ run() {
   cat "$work/step.log" >> "$work/run.log"
   if [ "$rc" != "$expected" ]; then
     echo "FAIL: firmware_rollout: step $step ($name) exited $rc, expected $expected; from its -vvvv output:" >&2
-    last=$(grep -nE '^(fatal|failed|ERROR)' "$work/step.log" | tail -n 1 | cut -d: -f1 || true)
-    if [ -n "$last" ]; then
-      sed -n "$((last > 12 ? last - 12 : 1)),$((last + 40))p" "$work/step.log" | grep -v '^<' | cut -c1-400 >&2 || true
-    else
-      tail -n 40 "$work/step.log" | cut -c1-400 >&2
-    fi
+    farm_failure_context "$work/step.log"
     exit 1
   fi
   timings+=("$name $((SECONDS - begun)) s")

@@ -12,12 +12,23 @@ source "$FARM_ROOT/scripts/farm.sh"
 trap 'farm_stop "$work"; rm -rf "$work"' EXIT
 export ANSIBLE_HOST_KEY_CHECKING=false
 
+# farm_failure_context LOG: the part of an ansible-playbook log around its last failed task, on stderr.
+farm_failure_context() {
+  local log=$1 last
+  last=$(grep -nE '^(fatal|failed): |^\[ERROR\]' "$log" | tail -n 1 | cut -d: -f1 || true)
+  if [ -n "$last" ]; then
+    sed -n "$((last > 12 ? last - 12 : 1)),$((last + 45))p" "$log" | grep -v '^<' | cut -c1-400 >&2 || true
+  else
+    tail -n 40 "$log" | cut -c1-400 >&2
+  fi
+}
+
 # farm_playbooks NAME SECRET... -- PLAYBOOK... [ansible-playbook options]
 # Runs the playbooks at -vvvv against "$work/inventory.ini" (with farm_control set) into "$work/run.log",
 # keeping the terminal short: on failure it prints the part of the log around the last failed task. Then
 # it fails if any SECRET appears anywhere in that log.
 farm_playbooks() {
-  local name=$1 secret last started=$SECONDS
+  local name=$1 secret started=$SECONDS
   shift
   local secrets=()
   while [ "$#" -gt 0 ] && [ "$1" != "--" ]; do secrets+=("$1"); shift; done
@@ -25,12 +36,7 @@ farm_playbooks() {
   if ! ansible-playbook -i "$work/inventory.ini" -e "farm_control=$(farm_control "$work")" -vvvv "$@" \
       > "$work/run.log" 2>&1; then
     echo "FAIL: $name: the playbooks failed; from their -vvvv output:" >&2
-    last=$(grep -nE '^(fatal|failed): |^\[ERROR\]' "$work/run.log" | tail -n 1 | cut -d: -f1 || true)
-    if [ -n "$last" ]; then
-      sed -n "$((last > 12 ? last - 12 : 1)),$((last + 45))p" "$work/run.log" | grep -v '^<' | cut -c1-400 >&2 || true
-    else
-      tail -n 40 "$work/run.log" | cut -c1-400 >&2
-    fi
+    farm_failure_context "$work/run.log"
     return 1
   fi
   for secret in "${secrets[@]}"; do

@@ -6,7 +6,4 @@ work=$(mktemp -d)
 source ../setup_farm/farm_env.sh
 farm_start "$work" 127.0.62.0/24 6 btminer2021:2,api205:2,v3compat2026:2
 farm_inventory "$work" miner > "$work/inventory.ini"
-control=$(farm_control "$work")
-
-ansible-playbook -i "$work/inventory.ini" -e "farm_control=$control" playbook.yml "$@"
-ansible-playbook -i "$work/inventory.ini" -e "farm_control=$control" gather_facts.yml "$@"
+farm_playbooks whatsminer_facts -- playbook.yml gather_facts.yml "$@"
