@@ -176,9 +176,9 @@ def converge(client, params: dict, check: bool, resource, client_at=None) -> dic
         if notes:
             result["notes"] = notes
         return result
-    run = _Run(client, params, resource, before, client_at)
+    run = _Run(client, params, resource, before, want, have, client_at)
     try:
-        run.apply(steps, want, have)
+        run.apply(steps)
     except WhatsMinerError as err:
         # say what went out before the failure; nothing else was sent
         result.update(failed=True, msg=_partial(err, run.sent), changed=bool(run.sent),
@@ -209,12 +209,13 @@ def _partial(err: WhatsMinerError, sent: list) -> str:
 class _Run:
     """The writes of one task and what follows each: waiting for a restart, reading back."""
 
-    def __init__(self, client, params, resource, before: Reading, client_at):
+    def __init__(self, client, params, resource, before: Reading, want: dict, have: dict, client_at):
         self.client = client
         self.params = params
         self.resource = resource
-        self.before = before
-        self.want: dict = {}
+        self.want = want
+        self.have = have
+        self.timeout = float(params.get("wait_timeout") or 600)
         self.elapsed_before = before.elapsed
         self.client_at = client_at
         self.sent: list = []
@@ -222,12 +223,11 @@ class _Run:
         self.notes: list = []
         self.last_reading = None
 
-    def apply(self, steps: list, want: dict, have: dict) -> None:
-        self.want = want
+    def apply(self, steps: list) -> None:
         pending = []
         for index, step in enumerate(steps):
             if step.restarts and pending:
-                self._verify(pending, want, have, expect_restart=False)
+                self._verify(pending, expect_restart=False)
                 pending = []
             self._send(step)
             if step.restarts:
@@ -236,20 +236,20 @@ class _Run:
                     self.client = self.client_at(step.address)
                 last = index == len(steps) - 1
                 if self.params.get("wait", True):
-                    self._verify([step], want, have, expect_restart=True)
+                    self._verify([step], expect_restart=True)
                 elif not last:
-                    self._verify([step], want, have, expect_restart=True, check=False)
+                    self._verify([step], expect_restart=True, check=False)
                 else:
                     self.notes.append(f"{step.command} makes the miner restart; wait is false, so the change "
                                       "was not verified")
             else:
                 pending.append(step)
             if step.hold_s:
-                self._verify(pending, want, have, expect_restart=False)
+                self._verify(pending, expect_restart=False)
                 pending = []
                 time.sleep(step.hold_s)
         if pending:
-            self._verify(pending, want, have, expect_restart=False)
+            self._verify(pending, expect_restart=False)
 
     def _send(self, step: Step) -> None:
         if step.until is not None:
@@ -274,8 +274,7 @@ class _Run:
         """Whether what follows this write will show if it was carried out."""
         if step.restarts:
             return bool(self.params.get("wait", True))
-        readable = self.resource.current(self.before, self.want)
-        return any(name in readable for name in step.settings)
+        return any(name in self.have for name in step.settings)
 
     def _repeat(self, step: Step) -> None:
         """Send ``step`` again until its reply says it is done (an error on the first send fails at once)."""
@@ -283,15 +282,15 @@ class _Run:
         self.sent.append(step)
         if step.until(first):
             return
-        timeout = float(self.params.get("wait_timeout") or 600)
         waited = wait_for(lambda: _Replied(self.client.write(step.command, **step.params)),
                           lambda replied: [] if step.until(replied.reply) else [f"the miner says {_msg_of(replied.reply)!r}"],
-                          host=self.client.host, what=step.command, timeout=timeout, expect_restart=False,
-                          settle_s=timeout)
+                          host=self.client.host, what=step.command, timeout=self.timeout, expect_restart=False,
+                          settle_s=self.timeout)
         self.notes.append(f"{step.command} completed after {waited.elapsed_s:g} s")
 
-    def _verify(self, steps: list, want: dict, have: dict, expect_restart: bool, check: bool = True) -> None:
-        names = [name for step in steps for name in step.settings if name in want and name in have]
+    def _verify(self, steps: list, expect_restart: bool, check: bool = True) -> None:
+        want = self.want
+        names = [name for step in steps for name in step.settings if name in want and name in self.have]
         what = ", ".join(step.command for step in steps)
         if not names and not expect_restart:
             return
@@ -308,7 +307,7 @@ class _Run:
         waited = wait_for(
             lambda: read_resource(self.resource, self.client, self.params),
             mismatches if check else None,
-            host=self.client.host, what=what, timeout=float(self.params.get("wait_timeout") or 600),
+            host=self.client.host, what=what, timeout=self.timeout,
             expect_restart=expect_restart, elapsed_before=self.elapsed_before,
             settle_s=max(step.settle_s for step in steps))
         self.restarted = self.restarted or waited.restarted
