@@ -22,6 +22,7 @@ import re
 
 import faults as faults_mod
 import writes
+from drift import drift_changes
 
 MAX_BODY = 1024 * 1024
 REASONS = {200: "OK", 400: "Bad Request", 404: "Not Found", 405: "Method Not Allowed", 500: "Internal Server Error"}
@@ -112,7 +113,8 @@ class ControlServer:
         action = match.group(2) or ""
         handler = getattr(self, "_%s_%s" % (method.lower(), action.strip("/") or "state"), None)
         if handler is None:
-            known = ("", "/writes", "/fault", "/write_api", "/password", "/errors", "/reply_mode", "/upgrade")
+            known = ("", "/writes", "/fault", "/write_api", "/password", "/errors", "/reply_mode", "/upgrade",
+                     "/settings")
             raise HttpError(405 if action in known else 404, "%s %s is not supported" % (method, path))
         result = handler(miner, self._json(body))
         if asyncio.iscoroutine(result):
@@ -158,6 +160,19 @@ class ControlServer:
             raise HttpError(400, "password must be 1 to 8 letters, digits or underscores")
         miner.set_password(password)
         return {"password_salt": miner.credential.salt}
+
+    @staticmethod
+    def _post_settings(miner, body):
+        """Drift made outside the API (the web UI, a technician, another tool): it changes what the miner
+        holds and reports, and is not a write, so the write log does not show it. The hostname takes any
+        printable text, as a hostile or broken miner could report, so tests can prove it stays data."""
+        try:
+            changes = drift_changes(body)
+        except ValueError as err:
+            raise HttpError(400, str(err)) from None
+        for name, value in changes.items():
+            setattr(miner.settings, name, value)
+        return miner.public_state()
 
     @staticmethod
     def _post_errors(miner, body):

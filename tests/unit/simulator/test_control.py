@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from simclient import API205, BTMINER, PASSWORD, V3COMPAT, Session
+from simclient import API205, BTMINER, PASSWORD, V3COMPAT, Session, read
 
 STATE_KEYS = {
     "persona", "model", "firmware_version", "api_version", "platform", "mac", "serial", "hostname", "network", "pools",
@@ -48,3 +48,23 @@ def test_errors_endpoint_sets_what_get_error_code_reports(farm):
     host = farm.miners[API205]
     farm.api("POST", "/miners/%s/errors" % host, {"errors": [{"code": 530, "time": "2025-01-02 03:04:05"}]})
     assert Session(host, PASSWORD).write("get_error_code")["Msg"] == {"error_code": [{"530": "2025-01-02 03:04:05"}]}
+
+
+def test_settings_endpoint_drifts_what_reads_report_without_a_write(farm):
+    host = farm.miners[API205]
+    status, state = farm.api("POST", f"/miners/{host}/settings", {
+        "pools": [{"url": "stratum+tcp://rogue.example.com:3333", "user": "thief"}],
+        "power_mode": "low", "hostname": "<b>rack7</b>"})
+    assert status == 200 and state["power_mode"] == "low" and state["hostname"] == "<b>rack7</b>"
+    pools = read(host, "pools")["POOLS"]
+    assert pools[0]["URL"] == "stratum+tcp://rogue.example.com:3333" and pools[0]["User"] == "thief"
+    assert [p["URL"] for p in pools[1:]] == ["", ""]
+    assert farm.api("GET", f"/miners/{host}/writes")[1] == []
+
+
+def test_settings_endpoint_refuses_unknown_fields_and_bad_values(farm):
+    host = farm.miners[API205]
+    assert farm.api("POST", f"/miners/{host}/settings", {"password": "x"})[0] == 400
+    assert farm.api("POST", f"/miners/{host}/settings", {"power_mode": "turbo"})[0] == 400
+    assert farm.api("POST", f"/miners/{host}/settings", {"hostname": "a\nb"})[0] == 400
+    assert farm.state(host)["hostname"] == "WhatsMiner"
