@@ -158,6 +158,9 @@ def step_drift_report() -> None:
     expect(f"| m01 | {HOSTS['m01']} | `pools[0].url` | stratum+tcp://btc.pool.example.com:3333 | {ROGUE_POOL} |"
            in markdown, "drift.md lacks m01's pool row")
     expect("| m03 |" in markdown and "rogue-03" in markdown, "drift.md lacks m03's hostname row")
+    summary = (WORK / "reports" / "summary.txt").read_text()
+    expect("4 compliant, 3 drifted, 0 unreachable, 0 failed" in summary and "pools[0].url (1)" in summary,
+           f"summary.txt says {summary!r}")
 
 
 def step_fixed() -> None:
