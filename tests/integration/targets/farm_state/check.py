@@ -175,6 +175,12 @@ def step_nothing_sent() -> None:
     expect(summary["changed"] == 0 and summary["compliant"] == len(GOOD), f"summary {summary}")
 
 
+def step_stopped_before_writes() -> None:
+    expect(write_counts() == recall("before_check"), "a miner got a write although the run was to stop first")
+    log = (WORK / "step.log").read_text()
+    expect("4 of 11 miners failed validation or could not be read" in log, "the stop does not say why")
+
+
 def step_curtail(host: str) -> None:
     event = {"version": 1, "active": True, "event_id": "2026-12-02T00:00:00Z", "mode": "low_power",
              "miners": {host: {"power_mode": desired_mode(host), "mining": True}}}

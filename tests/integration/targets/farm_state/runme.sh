@@ -3,7 +3,7 @@
 # answers: bad variables fail their hosts before any write and the rest converge; drift made through the
 # control API (a pool, a power mode, a hostname) shows in the --check drift report with both values and
 # nothing is sent; apply fixes it (simulator state) and a second apply sends nothing; a curtailed miner keeps
-# its power settings; unreadable settings are reported and sent only when asked; a password rotation goes
+# its power settings; more bad miners than farm_state_max_fail_percentage stop the run before any write; unreadable settings are reported and sent only when asked; a password rotation goes
 # first and the rest of the run signs with it. Every run is -vvvv into one log that must hold no secret.
 set -euo pipefail
 work=$(mktemp -d)
@@ -51,6 +51,11 @@ check fixed
 play ok "a second apply changes nothing" -l 'all:!bad:!gone'
 grep -qE 'changed=[1-9]' "$work/step.log" && { echo "FAIL: farm_state: the second apply changed something" >&2; exit 1; }
 check nothing-sent
+check drift
+play fail "too many bad miners stop the run before any write" -e farm_state_max_fail_percentage=20
+check stopped-before-writes
+play ok "the drift left by the stopped run is fixed" -l 'all:!bad:!gone'
+check fixed
 
 check curtail m04
 play ok "a curtailed miner keeps its power settings" -l 'all:!bad:!gone'
