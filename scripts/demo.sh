@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# make demo: start a small mixed simulated farm, discover it with the inventory plugin, show the fleet, configure it,
-# roll firmware out (a canary, then the rest), stop the farm.
+# make demo: start a small mixed simulated farm, discover it with the inventory plugin, audit it against its desired
+# state (farm_state --check --diff), apply it, make three miners drift and show the drift report, fix it, show a
+# second run is clean, roll firmware out (a canary, then the rest), write the HTML fleet report and its screenshot.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 FARM_ROOT=$(dirname "$here")
@@ -26,32 +27,68 @@ keyed_groups:
     prefix: power
 YAML
 
-# The farm's desired state: pools for every miner, a power mode per model group.
-mkdir -p "$work/inventory/group_vars"
-cat > "$work/inventory/group_vars/whatsminer.yml" <<YAML
-whatsminer_password: $FARM_PASSWORD    # a demo: a real farm keeps this in an Ansible Vault file
-demo_power_mode: normal
-demo_pools:
+# The farm's desired state, as a farm keeps it in git: pools with a worker per miner, a hostname per miner,
+# a power mode per model group (a model group's variables win over the farm-wide ones).
+mkdir -p "$work/inventory/group_vars/whatsminer"
+printf 'whatsminer_password: %s   # a demo: a real farm keeps this in an Ansible Vault file\n' "$FARM_PASSWORD" \
+  > "$work/inventory/group_vars/whatsminer/vault.yml"
+cat > "$work/inventory/group_vars/whatsminer/main.yml" <<'YAML'
+whatsminer_pools:
   - url: stratum+tcp://btc.pool.example.com:3333
     user: "demo.{{ inventory_hostname | replace('-', '') }}"
   - url: btc-backup.pool.example.com:443
     user: "demo.{{ inventory_hostname | replace('-', '') }}"
+whatsminer_power:
+  mode: normal
+whatsminer_network:
+  hostname: "{{ inventory_hostname }}"
 YAML
-printf 'demo_power_mode: low\n' > "$work/inventory/group_vars/whatsminer_model_M20SV10.yml"
-printf 'demo_power_mode: high\n' > "$work/inventory/group_vars/whatsminer_model_M56SVH30.yml"
+printf 'whatsminer_power:\n  mode: low\n' > "$work/inventory/group_vars/whatsminer_model_M20SV10.yml"
+printf 'whatsminer_power:\n  mode: high\n' > "$work/inventory/group_vars/whatsminer_model_M56SVH30.yml"
 
 export ANSIBLE_STDOUT_CALLBACK=default ANSIBLE_CALLBACK_RESULT_FORMAT=yaml ANSIBLE_HOST_KEY_CHECKING=false
 export ANSIBLE_FORKS=12 ANSIBLE_DISPLAY_SKIPPED_HOSTS=false
+reports=${DEMO_OUT:-${TMPDIR:-/tmp}/hashops-whatsminer-demo}
+mkdir -p "$reports"
+state=(-i "$work/inventory" "$FARM_ROOT/playbooks/farm_state.yml" -e "farm_state_report_dir=$reports"
+       -e "farm_state_curtailment_state_file=$work/no-curtailment.json")
+# farm_state LOG [options]: one farm_state run into LOG; prints the play's summary, or the log when it fails
+farm_state() {
+  local log=$1
+  shift
+  ansible-playbook "${state[@]}" "$@" > "$log" 2>&1 || { cat "$log"; exit 1; }
+  sed 's/^/   /' "$reports/summary.txt"
+}
 echo "== Discovery: scanning 127.0.50.0/24 for miners"
 ansible-inventory -i "$work/inventory" --graph
-echo "== Fleet report"
-ansible-playbook -i "$work/inventory" "$FARM_ROOT/playbooks/fleet_report.yml"
-echo "== Desired state, dry run: what would change (--check --diff sends no write)"
-ansible-playbook -i "$work/inventory" "$here/demo_configure.yml" --check --diff
-echo "== Desired state, applied (power mode changes restart btminer; each is waited for and read back)"
-ansible-playbook -i "$work/inventory" "$here/demo_configure.yml"
-echo "== Desired state, applied again: nothing left to change"
-ansible-playbook -i "$work/inventory" "$here/demo_configure.yml" | tee "$work/again.log"
+echo "== The farm as found, against git (--check --diff: nothing is sent)"
+farm_state "$work/found.log" --check --diff
+echo "== Desired state applied (a power mode change restarts btminer; each is waited for and read back)"
+farm_state "$work/apply.log"
+
+echo "== Someone changes three miners behind git's back (through the simulator's control API)"
+control=$(farm_control "$work")
+drift() {
+  "$FARM_PYTHON" - "$control" "$1" "$2" <<'PY'
+import json, sys, urllib.request
+control, address, body = sys.argv[1:]
+request = urllib.request.Request(f"{control}/miners/{address}/settings", data=body.encode(), method="POST",
+                                 headers={"Content-Type": "application/json"})
+urllib.request.urlopen(request, timeout=10).read()
+print(f"   {address}: {body}")
+PY
+}
+mapfile -t miners < <("$FARM_PYTHON" -c 'import json, sys; print("\n".join(json.load(open(sys.argv[1]))["miners"]))' "$work/farm.json")
+drift "${miners[0]}" '{"pools": [{"url": "stratum+tcp://rogue.example.net:3333", "user": "thief.1"}]}'
+drift "${miners[4]}" '{"power_mode": "high"}'
+drift "${miners[9]}" '{"hostname": "rack9-spare"}'
+echo "== Drift report (--check --diff): exactly what differs from git, both values"
+farm_state "$work/check.log" --check --diff
+sed -n '/^## Settings that differ/,/^## /p' "$reports/drift.md" | grep '^|' | sed 's/^/   /' || true
+echo "== Applied: the drift is fixed and read back"
+farm_state "$work/fix.log"
+echo "== Applied again: nothing left to change"
+farm_state "$work/again.log"
 grep -q "changed=[1-9]" "$work/again.log" && { echo "the second run changed something" >&2; exit 1; }
 echo "== Firmware rollout: a canary, then the rest, each held to its own hashrate (playbooks/firmware_rollout.yml)"
 { printf 'WMFW 20260101.01.REL\n'; head -c 262144 /dev/zero; } > "$work/demo-firmware.bin"
@@ -64,7 +101,16 @@ firmware_rollout_dir: $work/rollout
 firmware_rollout_gate_minutes: 1
 firmware_rollout_gate_poll_seconds: 1
 YAML
-ansible-playbook -i "$work/inventory" "$FARM_ROOT/playbooks/firmware_rollout.yml" -e "@$work/rollout.yml"
+ansible-playbook -i "$work/inventory" "$FARM_ROOT/playbooks/firmware_rollout.yml" -e "@$work/rollout.yml" > "$work/rollout.log" 2>&1 \
+  || { cat "$work/rollout.log"; exit 1; }
 cat "$work/rollout/20260101.01.REL.report.md"
-echo "== Fleet report after the change"
-ansible-playbook -i "$work/inventory" "$FARM_ROOT/playbooks/fleet_report.yml"
+echo "== Fleet report: one self-contained HTML page, with each miner's drift status"
+ansible-playbook -i "$work/inventory" "$FARM_ROOT/playbooks/report.yml" -e "fleet_report_dir=$reports" > "$work/report.log" \
+  || { cat "$work/report.log"; exit 1; }
+echo "   $reports/fleet.html"
+if [ -x "${CHROMIUM:-/usr/bin/chromium}" ] && [ -x "${CHROMEDRIVER:-/usr/bin/chromedriver}" ]; then
+  "$FARM_PYTHON" "$FARM_ROOT/scripts/report_screenshot.py" "$reports/fleet.html" "$reports/fleet.png"
+  echo "   $reports/fleet.png (its screenshot)"
+else
+  echo "   (no screenshot: headless Chromium is missing; on Debian: apt-get install chromium chromium-driver)"
+fi
