@@ -14,6 +14,18 @@ attributes:
     description: Can run in check mode and return a changed status prediction without sending any write command.
   diff_mode:
     description: Will return details on what has changed (or would change in check mode) when in diff mode.
+  async:
+    description:
+      - Cannot run with the C(async) keyword. The module runs as an action plugin in the controller's Ansible
+        process, and ansible-core refuses C(async) for an action plugin that does not implement it, so the task
+        fails before anything is sent. Use C(forks), C(throttle) and C(strategy) for parallelism instead.
+    support: none
+  platform:
+    description:
+      - Runs on the Ansible controller (Python 3.11 or newer with the packages of the collection's requirements.txt) and
+        talks to the miner over its TCP API; the miner runs nothing.
+    support: full
+    platforms: WhatsMiner
 """
 
     ACTIONGROUP_ALL = r"""

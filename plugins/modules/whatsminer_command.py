@@ -9,9 +9,11 @@ short_description: Send any WhatsMiner API command
 version_added: 0.1.0
 description:
   - Sends one command of the WhatsMiner API V2 (TCP 4028) and returns the miner's reply.
-  - Readable commands (C(summary), C(pools), C(edevs), C(devdetails), C(get_version), C(get_miner_info),
+  - Readable commands (C(summary), C(pools), C(edevs), C(devs), C(devdetails), C(get_version), C(get_miner_info),
     C(get_psu), C(status), C(get_error_code), C(get_token), C(get_customer_msg)) and C(+) joins of the btminer
     ones (for example C(summary+pools+edevs)) are sent in plaintext and never change anything.
+  - C(get_customer_msg) is sent in plaintext here too, but firmware that wants a token for it answers with an
+    error; M(hashops.whatsminer.whatsminer_customer_msg) reads it encrypted.
   - Every other command is a write. It is encrypted with a token signed by the admin password,
     and is not sent in check mode.
   - The miner's reply is repaired for the malformed JSON that real firmware sends before it is returned.
@@ -39,7 +41,7 @@ options:
   params:
     description:
       - "The command's parameters as they go into the request, for example C({param: auto}) for C(set_led)."
-      - Values of C(passwd1)..C(passwd3), C(old), C(new) and C(password) are masked in the result.
+      - Values of C(passwd1)..C(passwd3), C(old), C(new), C(password) and C(token) are masked in the result.
     type: dict
     default: {}
 seealso:
@@ -47,6 +49,11 @@ seealso:
   - module: hashops.whatsminer.whatsminer_pools
   - module: hashops.whatsminer.whatsminer_power
   - module: hashops.whatsminer.whatsminer_net
+  - module: hashops.whatsminer.whatsminer_settings
+  - module: hashops.whatsminer.whatsminer_led
+  - module: hashops.whatsminer.whatsminer_system
+  - module: hashops.whatsminer.whatsminer_firmware
+  - module: hashops.whatsminer.whatsminer_logs
 notes:
   - Real miners often close the connection without answering after C(reboot), C(restart_btminer), C(power_off),
     C(power_on), C(set_low_power), C(set_normal_power), C(set_high_power) and C(net_config), because btminer or

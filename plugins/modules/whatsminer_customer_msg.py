@@ -51,7 +51,11 @@ EXAMPLES = r"""
 
 - name: Read every value (asset inventory)
   hashops.whatsminer.whatsminer_customer_msg:
-  register: tags
+  register: asset_tags
+
+- name: Show them
+  ansible.builtin.debug:
+    var: asset_tags.messages
 """
 
 RETURN = r"""
@@ -68,13 +72,14 @@ diff:
     - An option the miner cannot report is absent from C(before). No secret is ever included.
   returned: always
   type: dict
-  sample: {"before": {"mode": "normal"}, "after": {"mode": "high"}}
+  sample: {"before": {"CustomerSn": "", "msg0": ""}, "after": {"CustomerSn": "FARM-N-0042", "msg0": "rack 7"}}
 commands:
   description: The write commands sent, in order, or that would be sent in check mode; secret values are masked.
   returned: always
   type: list
   elements: dict
-  sample: [{"command": "set_high_power", "params": {}}]
+  sample: [{"command": "set_customer_msg", "params": {"key": "CustomerSn", "val": "FARM-N-0042"}},
+           {"command": "set_customer_msg", "params": {"key": "msg0", "val": "rack 7"}}]
 restarted:
   description: Whether a write made btminer or the miner restart (seen while waiting, or expected when C(wait=false)).
   returned: always
@@ -103,7 +108,7 @@ notes:
   returned: when there is something to say
   type: list
   elements: str
-  sample: ["fast_boot takes effect the next time btminer starts"]
+  sample: ["set_customer_msg: the reply was lost; the outcome was settled by reading back"]
 messages:
   description: Every customer value the miner holds after the task (before it in check mode).
   returned: success

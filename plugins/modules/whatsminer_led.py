@@ -85,13 +85,14 @@ diff:
     - An option the miner cannot report is absent from C(before). No secret is ever included.
   returned: always
   type: dict
-  sample: {"before": {"mode": "normal"}, "after": {"mode": "high"}}
+  sample: {"before": {"state": "auto"}, "after": {"state": "blink", "color": "red", "period": 1000, "duration": 500,
+           "start": 0}}
 commands:
   description: The write commands sent, in order, or that would be sent in check mode; secret values are masked.
   returned: always
   type: list
   elements: dict
-  sample: [{"command": "set_high_power", "params": {}}]
+  sample: [{"command": "set_led", "params": {"color": "red", "period": 1000, "duration": 500, "start": 0}}]
 restarted:
   description: Whether a write made btminer or the miner restart (seen while waiting, or expected when C(wait=false)).
   returned: always
@@ -104,7 +105,7 @@ unverifiable:
   returned: always
   type: list
   elements: str
-  sample: []
+  sample: [color, duration, period, start]
 address:
   description: The address the miner answers at when the task ends.
   returned: always
@@ -120,7 +121,7 @@ notes:
   returned: when there is something to say
   type: list
   elements: str
-  sample: ["fast_boot takes effect the next time btminer starts"]
+  sample: ["set_led: the reply was lost; the outcome was settled by reading back"]
 """
 
 from ansible_collections.hashops.whatsminer.plugins.module_utils._module import run_module

@@ -108,13 +108,15 @@ diff:
     - An option the miner cannot report is absent from C(before). No secret is ever included.
   returned: always
   type: dict
-  sample: {"before": {"mode": "normal"}, "after": {"mode": "high"}}
+  sample: {"before": {"hostname": "WhatsMiner"}, "after": {"hostname": "rack07-m01", "timezone": "CST-8",
+           "zonename": "Asia/Shanghai"}}
 commands:
   description: The write commands sent, in order, or that would be sent in check mode; secret values are masked.
   returned: always
   type: list
   elements: dict
-  sample: [{"command": "set_high_power", "params": {}}]
+  sample: [{"command": "set_hostname", "params": {"hostname": "rack07-m01"}},
+           {"command": "set_zone", "params": {"timezone": "CST-8", "zonename": "Asia/Shanghai"}}]
 restarted:
   description: Whether a write made btminer or the miner restart (seen while waiting, or expected when C(wait=false)).
   returned: always
@@ -127,7 +129,7 @@ unverifiable:
   returned: always
   type: list
   elements: str
-  sample: []
+  sample: [timezone, zonename]
 address:
   description: The address the miner answers at when the task ends.
   returned: always
@@ -143,7 +145,7 @@ notes:
   returned: when there is something to say
   type: list
   elements: str
-  sample: ["fast_boot takes effect the next time btminer starts"]
+  sample: ["net_config makes the miner restart; wait is false, so the change was not verified"]
 """
 
 from ansible_collections.hashops.whatsminer.plugins.module_utils._module import run_module

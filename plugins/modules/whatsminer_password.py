@@ -71,7 +71,7 @@ commands:
   returned: always
   type: list
   elements: dict
-  sample: [{"command": "set_high_power", "params": {}}]
+  sample: [{"command": "update_pwd", "params": {"old": "********", "new": "********"}}]
 restarted:
   description: Whether a write made btminer or the miner restart (seen while waiting, or expected when C(wait=false)).
   returned: always
@@ -100,7 +100,7 @@ notes:
   returned: when there is something to say
   type: list
   elements: str
-  sample: ["fast_boot takes effect the next time btminer starts"]
+  sample: ["the admin password changed: set whatsminer_password to the new one"]
 """
 
 from ansible_collections.hashops.whatsminer.plugins.module_utils._module import run_module

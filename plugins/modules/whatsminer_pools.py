@@ -106,13 +106,18 @@ diff:
     - An option the miner cannot report is absent from C(before). No secret is ever included.
   returned: always
   type: dict
-  sample: {"before": {"mode": "normal"}, "after": {"mode": "high"}}
+  sample:
+    before: {"pools": [{"url": "stratum+tcp://btc.pool.example.com:3333", "user": "farm.m60s0003"}]}
+    after: {"pools": [{"url": "stratum+tcp://btc.pool.example.com:3333", "user": "farm.rack07x01"},
+                      {"url": "stratum+tcp://btc-backup.pool.example.com:443", "user": "farm.rack07x01"}]}
 commands:
   description: The write commands sent, in order, or that would be sent in check mode; secret values are masked.
   returned: always
   type: list
   elements: dict
-  sample: [{"command": "set_high_power", "params": {}}]
+  sample: [{"command": "update_pools", "params": {"pool1": "stratum+tcp://btc.pool.example.com:3333", "worker1": "farm.rack07x01",
+             "passwd1": "********", "pool2": "stratum+tcp://btc-backup.pool.example.com:443", "worker2": "farm.rack07x01",
+             "passwd2": "********", "pool3": "", "worker3": "", "passwd3": ""}}]
 restarted:
   description: Whether a write made btminer or the miner restart (seen while waiting, or expected when C(wait=false)).
   returned: always
@@ -125,7 +130,7 @@ unverifiable:
   returned: always
   type: list
   elements: str
-  sample: []
+  sample: [password]
 address:
   description: The address the miner answers at when the task ends.
   returned: always
@@ -141,7 +146,7 @@ notes:
   returned: when there is something to say
   type: list
   elements: str
-  sample: ["fast_boot takes effect the next time btminer starts"]
+  sample: ["update_pools: the reply was lost; the outcome was settled by reading back"]
 """
 
 from ansible_collections.hashops.whatsminer.plugins.module_utils._module import run_module

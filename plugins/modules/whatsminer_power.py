@@ -122,13 +122,13 @@ diff:
     - An option the miner cannot report is absent from C(before). No secret is ever included.
   returned: always
   type: dict
-  sample: {"before": {"mode": "normal"}, "after": {"mode": "high"}}
+  sample: {"before": {"mode": "normal", "fast_boot": false}, "after": {"mode": "high", "fast_boot": true}}
 commands:
   description: The write commands sent, in order, or that would be sent in check mode; secret values are masked.
   returned: always
   type: list
   elements: dict
-  sample: [{"command": "set_high_power", "params": {}}]
+  sample: [{"command": "enable_btminer_fast_boot", "params": {}}, {"command": "set_high_power", "params": {}}]
 restarted:
   description: Whether a write made btminer or the miner restart (seen while waiting, or expected when C(wait=false)).
   returned: always

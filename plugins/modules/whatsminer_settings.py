@@ -104,13 +104,14 @@ diff:
     - An option the miner cannot report is absent from C(before). No secret is ever included.
   returned: always
   type: dict
-  sample: {"before": {"mode": "normal"}, "after": {"mode": "high"}}
+  sample: {"before": {}, "after": {"fan_zero_speed": true, "syslog": {"ip": "10.20.0.5", "port": 514, "proto": "udp"}}}
 commands:
   description: The write commands sent, in order, or that would be sent in check mode; secret values are masked.
   returned: always
   type: list
   elements: dict
-  sample: [{"command": "set_high_power", "params": {}}]
+  sample: [{"command": "set_fan_zero_speed", "params": {"fan_zero_speed": "1"}},
+           {"command": "load_log", "params": {"ip": "10.20.0.5", "port": "514", "proto": "udp"}}]
 restarted:
   description: Whether a write made btminer or the miner restart (seen while waiting, or expected when C(wait=false)).
   returned: always
@@ -123,7 +124,7 @@ unverifiable:
   returned: always
   type: list
   elements: str
-  sample: []
+  sample: [fan_zero_speed, syslog]
 address:
   description: The address the miner answers at when the task ends.
   returned: always
@@ -139,7 +140,7 @@ notes:
   returned: when there is something to say
   type: list
   elements: str
-  sample: ["fast_boot takes effect the next time btminer starts"]
+  sample: ["temp_offset takes effect the next time the miner starts"]
 """
 
 from ansible_collections.hashops.whatsminer.plugins.module_utils._module import run_module

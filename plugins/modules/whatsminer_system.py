@@ -68,7 +68,7 @@ commands:
   returned: always
   type: list
   elements: dict
-  sample: [{"command": "set_high_power", "params": {}}]
+  sample: [{"command": "restart_btminer", "params": {}}]
 restarted:
   description: Whether a write made btminer or the miner restart (seen while waiting, or expected when C(wait=false)).
   returned: always
@@ -97,7 +97,7 @@ notes:
   returned: when there is something to say
   type: list
   elements: str
-  sample: ["fast_boot takes effect the next time btminer starts"]
+  sample: ["restart_btminer makes the miner restart; wait is false, so the change was not verified"]
 """
 
 from ansible_collections.hashops.whatsminer.plugins.module_utils._module import run_module

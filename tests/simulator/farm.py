@@ -19,9 +19,11 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path[:0] = [HERE, os.path.join(os.path.dirname(os.path.dirname(HERE)), "plugins", "module_utils")]
 
+import _crypto  # noqa: E402
 import control  # noqa: E402
 import personas  # noqa: E402
 import webui  # noqa: E402
+import webui_cert  # noqa: E402
 import writes  # noqa: E402
 from miner import FarmConfig, Miner  # noqa: E402
 
@@ -149,7 +151,20 @@ class Farm:
             del self.by_address[old]
         self.by_address[miner.address] = miner
 
+    def prepare_tls(self) -> None:
+        """Make the web UI's certificate; without the means to, port 80 serves the pages over plain HTTP."""
+        if self.config.web_tls_port <= 0 or not any(m.persona.web_ui for m in self.miners):
+            return
+        try:
+            webui.tls_context()
+        except webui_cert.CertificateUnavailable as err:
+            plain = "port %d serves it over plain HTTP" % self.config.web_port if self.config.web_port > 0 else "it is off"
+            sys.stderr.write("farm: no HTTPS web UI (%s); %s. For HTTPS: %s -m pip install cryptography\n"
+                             % (err, plain, sys.executable))
+            self.config.web_tls_port = 0
+
     async def start(self) -> None:
+        self.prepare_tls()
         for miner in self.miners:
             try:
                 await miner.sync_listener()
@@ -233,8 +248,23 @@ async def run(args) -> int:
     return 0
 
 
+def missing_dependencies() -> str | None:
+    """The sentence to print when the collection's crypto code cannot import its packages, else None."""
+    if _crypto.HAS_CRYPTO_LIBS:
+        return None
+    cause = _crypto.CRYPTO_IMPORT_ERROR.strip().splitlines()[-1]
+    requirements = os.path.join(os.path.dirname(os.path.dirname(HERE)), "requirements.txt")
+    packages = "-r %s" % requirements if os.path.exists(requirements) else "pycryptodome"
+    return ("farm: the simulator needs the collection's controller packages, which this Python (%s) cannot import "
+            "(%s). Install them with:\n    %s -m pip install %s\n" % (sys.executable, cause, sys.executable, packages))
+
+
 def main(argv=None) -> int:
     args = parse_args(argv)
+    problem = missing_dependencies()
+    if problem:
+        sys.stderr.write(problem)
+        return 2
     raise_fd_limit()
     return asyncio.run(run(args))
 

@@ -13,13 +13,13 @@ from __future__ import annotations
 import asyncio
 import functools
 import html
-import os
 import re
+import shutil
 import ssl
+import tempfile
 
-TEMPLATE_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "templates")
-CERT_FILE = os.path.join(TEMPLATE_DIR, "webui-selfsigned.pem")
-KEY_FILE = os.path.join(TEMPLATE_DIR, "webui-selfsigned.key")
+import webui_cert
+
 MAX_HEAD_BYTES = 8 * 1024
 HOST = re.compile(r"^[A-Za-z0-9.\-]+$")
 REASONS = {200: "OK", 307: "Temporary Redirect", 400: "Bad Request", 404: "Not Found", 405: "Method Not Allowed"}
@@ -61,9 +61,15 @@ class PortUnavailable(Exception):
 
 @functools.lru_cache(maxsize=1)
 def tls_context() -> ssl.SSLContext:
-    """One server context for the whole farm, with the test-only self-signed certificate."""
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    context.load_cert_chain(CERT_FILE, KEY_FILE)
+    """One server context for the whole farm, with a self-signed certificate made now (CertificateUnavailable
+    when it cannot be made); the key lives on disk only until the context has loaded it."""
+    directory = tempfile.mkdtemp(prefix="whatsminer-sim-tls-")
+    try:
+        cert_file, key_file = webui_cert.write_pair(directory)
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(cert_file, key_file)
+    finally:
+        shutil.rmtree(directory, ignore_errors=True)
     return context
 
 
