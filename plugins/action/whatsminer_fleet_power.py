@@ -7,32 +7,37 @@ from __future__ import annotations
 import time
 
 from ansible.module_utils.common.parameters import remove_values
-from ansible.plugins.action import ActionBase
 
 from ansible_collections.hashops.whatsminer.plugins.module_utils import _crypto
 from ansible_collections.hashops.whatsminer.plugins.module_utils import _curtail_plan as plan_of
+from ansible_collections.hashops.whatsminer.plugins.module_utils import _curtail_record as record_of
 from ansible_collections.hashops.whatsminer.plugins.module_utils import _fleet
+from ansible_collections.hashops.whatsminer.plugins.module_utils._connection import values_to_mask
 from ansible_collections.hashops.whatsminer.plugins.module_utils._fleet_spec import ARGUMENT_SPEC
-from ansible_collections.hashops.whatsminer.plugins.plugin_utils._fleet_targets import HostLookup, secrets, targets
+from ansible_collections.hashops.whatsminer.plugins.plugin_utils import _controller_files as files
+from ansible_collections.hashops.whatsminer.plugins.plugin_utils._action import WhatsMinerAction
+from ansible_collections.hashops.whatsminer.plugins.plugin_utils._fleet_targets import HostLookup, targets
 
 
-class ActionModule(ActionBase):
-    _requires_connection = False
+class ActionModule(WhatsMinerAction):
+    """Not a resource action: one run talks to many miners, each with its own connection (``targets``)."""
 
     def run(self, tmp=None, task_vars=None):
         task_vars = task_vars or {}
-        result = super().run(tmp, task_vars)
+        result = super(WhatsMinerAction, self).run(tmp, task_vars)  # pylint: disable=bad-super-call
         validation, params = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)
         lookup = HostLookup(task_vars, self._templar)
         names = params["hosts"] if params["hosts"] is not None else list(task_vars.get("ansible_play_hosts") or [])
-        found = targets(names, lookup, params, password_set="password" in self._task.args)
-        masked = secrets(found) | {str(v) for v in validation._no_log_values}  # pylint: disable=protected-access
+        found = targets(names, lookup, params, self._fill_connection)
+        masked = values_to_mask(None, params, validation._no_log_values)  # pylint: disable=protected-access
+        for password in {target.password for target in found if target.password}:
+            masked |= values_to_mask(None, {"password": password}, ())
         result.update(self._run(params, found, lookup, [name for name in names if not lookup.known(name)]))
         return remove_values(result, masked)
 
     def _run(self, params, found, lookup, unknown):
         if not _crypto.HAS_CRYPTO_LIBS:
-            return {"failed": True, "msg": "the controller's Python lacks pycryptodome or passlib: "
+            return {"failed": True, "msg": "the controller's Python lacks pycryptodome: "
                                            "pip install -r requirements.txt of hashops.whatsminer"}
         if unknown:
             return {"failed": True, "msg": f"not hosts of this inventory: {', '.join(unknown[:10])}; nothing was sent"}
@@ -51,6 +56,8 @@ class ActionModule(ActionBase):
                        totals=plan_of.totals(outcome["miners"]), failures=failures,
                        changed=any(miner.get("changed") for miner in outcome["miners"]),
                        elapsed_s=_fleet.elapsed_since(started))
+        if params["record"] and not check:
+            self._record(params, outcome)
         if failures:
             stop = f"{outcome['msg']}. " if outcome.get("msg") else ""
             outcome.update(failed=True, msg=f"{stop}{len(failures)} of {len(found)} miners failed; the first: "
@@ -62,17 +69,21 @@ class ActionModule(ActionBase):
 
     def _shed(self, params, found, lookup, check):
         mode, percent = params["mode"], params["percent"]
+        # facts a plan read a moment ago: those miners are not read again
+        readings = {name: facts for name, facts in params["readings"].items() if isinstance(facts, dict)}
         chosen = found
         survey = []
         if params["target_kw"] is not None:
-            survey = _fleet.fan_out(_fleet.survey, found, params["concurrency"])
-            readings = {entry["host"]: entry.pop("facts") for entry in survey if "facts" in entry}
-            plan = plan_of.select(readings, mode, percent, params["target_kw"])
+            survey = _fleet.fan_out(_fleet.survey, [t for t in found if t.name not in readings], params["concurrency"])
+            readings.update((entry["host"], entry.pop("facts")) for entry in survey if "facts" in entry)
+            plan = plan_of.select({t.name: readings[t.name] for t in found if t.name in readings}, mode, percent,
+                                  params["target_kw"])
             picked = set(plan["miners"])
             chosen = [target for target in found if target.name in picked]
         else:
             plan = {"miners": [target.name for target in found], "count": len(found)}
-        miners = _fleet.fan_out(lambda target: _fleet.shed(target, mode, percent, check, params["verify_timeout"]),
+        miners = _fleet.fan_out(lambda target: _fleet.shed(target, mode, percent, check, params["verify_timeout"],
+                                                           readings.get(target.name)),
                                 chosen, params["concurrency"])
         # a miner the survey could not read is not part of the plan, but it is a failure of the event
         miners += [entry for entry in survey if entry.get("failed")]
@@ -82,7 +93,7 @@ class ActionModule(ActionBase):
         plan["restore_batches"] = self._batches([name for name in plan["miners"] if name in facts],
                                                 {name: f.get("efficiency_jth") for name, f in facts.items()},
                                                 params, lookup)
-        return {"plan": plan, "miners": miners}
+        return {"plan": plan, "miners": miners, "readings": facts}
 
     def _restore(self, params, found, lookup, check):
         baselines = params["baselines"]
@@ -115,9 +126,10 @@ class ActionModule(ActionBase):
         if stopped is not None:
             left = [name for entry in report if entry["result"] == "not started" for name in entry["miners"]]
             outcome["not_restored"] = left
-            outcome["msg"] = (f"restore stopped at batch {stopped} of {len(batches)}: "
-                              f"{', '.join(m['host'] for m in miners if m.get('failed'))} did not come back; "
-                              f"{len(left)} miners were left curtailed")
+            outcome["stopped"] = outcome["msg"] = (
+                f"restore stopped at batch {stopped} of {len(batches)}: "
+                f"{', '.join(m['host'] for m in miners if m.get('failed'))} did not come back; "
+                f"{len(left)} miners were left curtailed: {', '.join(left[:20])}{' ...' if len(left) > 20 else ''}")
         return outcome
 
     def _batches(self, names, efficiency, params, lookup):
@@ -127,3 +139,22 @@ class ActionModule(ActionBase):
             if where not in (None, ""):
                 pdu[name] = str(where)
         return plan_of.restore_batches(names, efficiency, pdu, params["restore_batch_size"])
+
+    def _record(self, params, outcome):
+        """The event in the state file and one line in the event log, written here rather than by more tasks."""
+        record, now = params["record"], record_of.utc_now()
+        previous = record["event"]
+        try:
+            if params["operation"] == "shed":
+                event = record_of.shed_event(previous, dict(outcome, percent=params["percent"]), record["target"], now)
+                line = record_of.shed_line(event, outcome, record["failures"], record["target_met"], now)
+            else:
+                event = record_of.restore_event(previous, outcome, now)
+                line = record_of.restore_line(previous, event, outcome, now)
+            files.write_json(record["state_file"], event)
+            files.append_line(record["event_log"], line)
+        except OSError as err:
+            outcome["failures"].append(f"the controller could not record the event in {record['state_file']} and "
+                                       f"{record['event_log']}: {err}")
+            return
+        outcome.update(event=event, event_line=line)

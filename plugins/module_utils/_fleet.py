@@ -11,8 +11,10 @@ result, naming the host and the command; it never stops the others.
 What each curtailment mode sends (protocol.md 7.1), and how the read-back verifies it:
 
 ``stop``
-    ``power_off`` with ``respbefore: "true"``; verified when status says the miner is off and its power
-    dropped. Restored with ``power_on``.
+    ``power_off`` with ``respbefore: "true"``; verified when ``status`` says the miner is off
+    (``mineroff``/``btmineroff``, protocol.md 11: the firmware's own word that btminer stopped, and its hash
+    boards with it). Only ``status`` is read back, one exchange: the power after is not read, so a stopped
+    miner's shed counts the power it drew before. Restored with ``power_on``.
 ``low_power``
     ``set_low_power`` (btminer restarts); verified when the power mode reads ``low``. Restored with
     ``set_<baseline mode>_power``.
@@ -20,6 +22,10 @@ What each curtailment mode sends (protocol.md 7.1), and how the read-back verifi
     ``set_power_pct`` (the fast one) with ``percent``; verified by status ``power_pct`` where the firmware
     reports it, else by the power read dropping. Restored with ``restore_power_pct``; firmware without it
     (error 14) gets ``set_power_pct`` with the baseline percent (100 when unknown).
+
+A shed may be handed the facts the plan read a moment before (``planned``): it then sends its command
+without reading again, except in ``low_power``, whose restart is told from btminer's run time (``Elapsed``)
+read just before the command.
 
 A restore also sends ``power_on`` to a miner found off and the baseline power mode to a miner found in
 another mode, so each miner returns to its own baseline whatever the mode of the event.
@@ -41,6 +47,8 @@ from ansible_collections.hashops.whatsminer.plugins.module_utils._errors import 
 from ansible_collections.hashops.whatsminer.plugins.module_utils._waiter import wait_for
 
 READS = ("summary", "status")
+# what proves a shed took: status alone says a stopped miner is off; the other modes need the power figures too
+READ_BACK = {"stop": ("status",), "low_power": READS, "percent": READS}
 FACTS = ("is_mining", "power_mode", "power_pct", "power_w", "hashrate_ths")
 MODE_COMMANDS = ("set_low_power", "set_normal_power", "set_high_power")  # btminer restarts
 UNSUPPORTED = 14  # "invalid cmd": this firmware lacks the command
@@ -105,14 +113,21 @@ def shed_commands(mode: str, percent: int) -> list:
     return [("set_power_pct", {"percent": str(percent)})]
 
 
-def shed(target: Target, mode: str, percent: int, check: bool, verify_timeout: float) -> dict:
-    """Curtail one miner unless it already is; verify by reading back within ``verify_timeout``."""
+def shed(target: Target, mode: str, percent: int, check: bool, verify_timeout: float, planned=None) -> dict:
+    """Curtail one miner unless it already is; verify by reading back within ``verify_timeout``.
+
+    ``planned``: the miner's facts as the plan read them a moment ago, or None to read them first.
+    """
     result = {"host": target.name, "address": target.address, "changed": False, "failed": False, "commands": []}
     client = target.client()
     command = "summary+status"
     try:
-        before = read(client, READS, ("mining",))
-        result["before"] = facts_of(before)
+        elapsed_before = None
+        if planned is None or mode == "low_power":
+            before = read(client, READS, ("mining",))
+            result["before"], elapsed_before = facts_of(before), before.elapsed
+        else:
+            result["before"] = dict(planned)
         if is_curtailed(result["before"], mode, percent):
             result.update(after=result["before"], msg="already curtailed: nothing sent")
             return result
@@ -124,10 +139,10 @@ def shed(target: Target, mode: str, percent: int, check: bool, verify_timeout: f
         for command, params in commands:
             _send(client, command, params, result)
         command = "read-back after " + result["commands"][-1]
-        waited = wait_for(lambda: read(client, READS, ("mining",)),
+        waited = wait_for(lambda: read(client, READ_BACK[mode], ("mining",)),
                           lambda reading: _shed_mismatches(facts_of(reading), result["before"], mode, percent),
                           host=target.address, what=result["commands"][-1], timeout=verify_timeout,
-                          expect_restart=mode == "low_power", elapsed_before=before.elapsed, settle_s=verify_timeout)
+                          expect_restart=mode == "low_power", elapsed_before=elapsed_before, settle_s=verify_timeout)
         result.update(after=facts_of(waited.reading), msg=f"curtailed ({', '.join(result['commands'])}), verified "
                                                           f"after {waited.elapsed_s:g} s")
     except WhatsMinerError as err:

@@ -9,8 +9,11 @@ from ansible_collections.hashops.whatsminer.plugins.module_utils._connection imp
 
 MODES = ("stop", "low_power", "percent")
 
-# the connection options of every module but host: each miner's address is its own ansible_host
-ARGUMENT_SPEC = dict({name: spec for name, spec in CONNECTION_SPEC.items() if name != "host"}, **{
+# the connection options of every module that a fleet uses: each miner's address is its own ansible_host,
+# and the fleet talks API V2 only
+CONNECTION_OPTIONS = ("port", "password", "timeout")
+
+ARGUMENT_SPEC = dict({name: CONNECTION_SPEC[name] for name in CONNECTION_OPTIONS}, **{
     "hosts": {"type": "list", "elements": "str"},
     "operation": {"type": "str", "default": "shed", "choices": ["shed", "restore"]},
     "mode": {"type": "str", "default": "stop", "choices": list(MODES)},
@@ -22,4 +25,13 @@ ARGUMENT_SPEC = dict({name: spec for name, spec in CONNECTION_SPEC.items() if na
     "pdu_var": {"type": "str", "default": "whatsminer_pdu"},
     "concurrency": {"type": "int", "default": 100},
     "verify_timeout": {"type": "float", "default": 120.0},
+    "readings": {"type": "dict", "default": {}},
+    "record": {"type": "dict", "options": {
+        "state_file": {"type": "path", "required": True},
+        "event_log": {"type": "path", "required": True},
+        "event": {"type": "dict", "default": {}},
+        "target": {"type": "dict", "default": {}},
+        "target_met": {"type": "bool", "default": True},
+        "failures": {"type": "list", "elements": "str", "default": []},
+    }},
 })

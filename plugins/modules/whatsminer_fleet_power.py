@@ -15,10 +15,15 @@ description:
     the address is its C(ansible_host), else its inventory name; the password is its C(whatsminer_password),
     else the controller's E(WHATSMINER_PASSWORD), unless O(password) is set; O(port) and O(timeout) unless the
     host sets C(whatsminer_port) or C(whatsminer_timeout).
-  - "O(operation=shed): reads each miner (C(summary), C(status)); a miner already curtailed in this O(mode)
-    gets nothing; the others get the mode's command - C(power_off) with C(respbefore) for O(mode=stop),
-    C(set_low_power) for O(mode=low_power), C(set_power_pct) (fast) for O(mode=percent) - and are read back
-    until the read shows the change and the power dropped, within O(verify_timeout)."
+  - "O(operation=shed): reads each miner (C(summary), C(status)), unless O(readings) holds what a plan read of
+    it a moment before; a miner already curtailed in this O(mode) gets nothing; the others get the mode's
+    command - C(power_off) with C(respbefore) for O(mode=stop), C(set_low_power) for O(mode=low_power),
+    C(set_power_pct) (fast) for O(mode=percent) - and are read back until the read shows the change, within
+    O(verify_timeout). A stopped miner is read back through C(status) alone (its C(mineroff) flag); the other
+    modes read C(summary) and C(status) and also require the power to have dropped."
+  - With O(record), the plugin itself keeps the event on the controller - the state file replaced whole, one
+    line appended to the event log - so a curtailment needs no further file tasks. Nothing is written in check
+    mode."
   - With O(target_kw), every host is read first and the least efficient miners (highest J/TH) are chosen
     until their estimated shed reaches the target; RV(plan) says which, and whether the target is met.
   - "O(operation=restore): brings each miner back to its own baseline (O(baselines): the facts read before
@@ -107,6 +112,51 @@ options:
         restore batch, for each miner).
     type: float
     default: 120
+  readings:
+    description:
+      - For O(operation=shed), per host name, the facts a plan read moments ago (RV(readings) of a check-mode
+        shed). A miner with a reading gets its command without being read again, except in
+        O(mode=low_power), whose restart is told from btminer's run time read just before the command.
+    type: dict
+    default: {}
+  record:
+    description:
+      - Where and what to record on the controller once the miners were handled (not in check mode). The
+        state file is the event - C(version), C(active), C(event_id), C(started), C(updated), C(mode),
+        C(percent), C(target), C(miners) (each miner's baseline, as the first shed of the event read it) and,
+        once every miner came back, C(restored). The event log gets one JSON object a line - C(when),
+        C(event_id), C(job), C(mode), C(target), C(miners), C(kw_before), C(kw_after), C(kw_shed), C(result),
+        C(failures), and for a restore C(batches) and C(left_curtailed).
+      - A file that cannot be written is a failure of the task; the miners were handled all the same.
+    type: dict
+    suboptions:
+      state_file:
+        description: The state file (JSON), replaced whole; its directory is created (mode 0750).
+        type: path
+        required: true
+      event_log:
+        description: The event log (JSON lines), appended to.
+        type: path
+        required: true
+      event:
+        description:
+          - The event on record (the state file's content). An active one is continued by a shed (its miners'
+            baselines, its target and percent are kept) and ended, miner by miner, by a restore.
+        type: dict
+        default: {}
+      target:
+        description: "How this shed chose its miners, kept in a new event (for example C({kind: kw, target_kw: 500}))."
+        type: dict
+        default: {}
+      target_met:
+        description: Whether the plan expects to meet its O(target_kw); a shed that does not is logged as C(partial).
+        type: bool
+        default: true
+      failures:
+        description: Failures of earlier steps of the same run (a plan's unreadable miners), logged with this one's.
+        type: list
+        elements: str
+        default: []
   port:
     description:
       - TCP port of the miners' API (API V2), unless a host sets C(whatsminer_port).
@@ -132,7 +182,6 @@ seealso:
   - module: hashops.whatsminer.whatsminer_power
 requirements:
   - pycryptodome
-  - passlib
 """
 
 EXAMPLES = r"""
@@ -147,6 +196,24 @@ EXAMPLES = r"""
 - name: Low power for every miner of the play
   hashops.whatsminer.whatsminer_fleet_power:
     mode: low_power
+  run_once: true
+
+- name: Plan a stop of the whole play, then shed from the plan's readings and record the event
+  hashops.whatsminer.whatsminer_fleet_power:
+    mode: stop
+  check_mode: true
+  run_once: true
+  register: plan
+
+- name: Shed what the plan chose, without reading the miners again
+  hashops.whatsminer.whatsminer_fleet_power:
+    hosts: "{{ plan.plan.miners }}"
+    mode: stop
+    readings: "{{ plan.readings }}"
+    record:
+      state_file: /var/lib/curtailment/state.json
+      event_log: /var/lib/curtailment/events.jsonl
+      target: {kind: play}
   run_once: true
 
 - name: Bring them back, 20 at a time, one per PDU, a minute apart
@@ -220,7 +287,9 @@ miners:
   sample: [{host: m07, address: 127.0.110.8, changed: true, failed: false, commands: [power_off],
             msg: "curtailed (power_off), verified after 0 s"}]
 totals:
-  description: Counts, and the power before and after as measured (kW).
+  description:
+    - Counts, and the power before and after as measured (kW). A stopped miner's power after is not read
+      (its C(status) proves it off), so its shed counts all the power it drew before.
   returned: always
   type: dict
   sample: {miners: 30, changed: 12, failed: 1, kw_before: 41.2, kw_after: 0.14, kw_shed: 41.06}
@@ -239,6 +308,26 @@ not_restored:
   returned: when a restore stopped
   type: list
   elements: str
+readings:
+  description: For O(operation=shed), per host name, the facts read of each miner (RV(miners[].before)), to hand
+    to a shed that follows at once as O(readings).
+  returned: when O(operation=shed)
+  type: dict
+  sample: {m07: {is_mining: true, power_mode: normal, power_pct: 100, power_w: 3450, hashrate_ths: 70.1,
+                 efficiency_jth: 49.22}}
+event:
+  description: The event as written to O(record.state_file).
+  returned: when O(record) is set and the files were written
+  type: dict
+event_line:
+  description: The line appended to O(record.event_log).
+  returned: when O(record) is set and the files were written
+  type: dict
+stopped:
+  description: Why a restore stopped - the batch, the miners that did not come back and those left curtailed.
+  returned: when a restore stopped
+  type: str
+  sample: "restore stopped at batch 1 of 6: m12 did not come back; 26 miners were left curtailed: m02, m05"
 elapsed_s:
   description: Seconds the task took.
   returned: always

@@ -201,13 +201,99 @@ def step_low_restored() -> None:
         new = [w["command"] for w in writes(host)][counts[host]:]
         expected = [] if host == recall("low") else [f"set_{snap[host]['mode']}_power"]
         expect(new == expected, f"{host}: the restore sent {new}, expected {expected}")
+    remember(counts=write_counts())
+
+
+def step_percent_shed(percent: str) -> None:
+    """Every miner got one set_power_pct (the fast one) with the percent, reads it back, and draws less."""
+    counts, snap = recall("counts"), recall("snapshot")
+    for host in HOSTS:
+        new = writes(host)[counts[host]:]
+        expect([(w["command"], w["params"].get("percent")) for w in new] == [("set_power_pct", percent)],
+               f"{host}: the percent shed sent {[(w['command'], w['params']) for w in new]}")
+        state = miner(host)
+        expect(state["power_pct"] == int(percent), f"{host} holds power_pct {state['power_pct']}, asked {percent}")
+        expect(state["mining"] and state["power_w"] < snap[host]["power_w"],
+               f"{host}: {state['power_w']} W at {percent} %, {snap[host]['power_w']} W before the event")
+    event = state_file()
+    expect(event["active"] and event["mode"] == "percent" and event["percent"] == int(percent)
+           and sorted(event["miners"]) == sorted(HOSTS),
+           f"the state file of the percent event: {event['mode']}, {event.get('percent')}, {len(event['miners'])} miners")
+    remember(counts=write_counts())
+
+
+def step_percent_restored() -> None:
+    """restore_power_pct where the firmware has it (v3compat2026); set_power_pct 100 where it answers 14."""
+    counts, snap = recall("counts"), recall("snapshot")
+    for host in HOSTS:
+        new = [(w["command"], w["params"].get("percent")) for w in writes(host)[counts[host]:]]
+        state = miner(host)
+        expected = [("restore_power_pct", None)] if state["persona"] == "v3compat2026" else [("set_power_pct", "100")]
+        expect(new == expected, f"{host} ({state['persona']}): the restore sent {new}, expected {expected}")
+        expect(state["power_pct"] == 100 and state["mining"] and state["power_mode"] == snap[host]["mode"],
+               f"{host} came back at {state['power_pct']} % in {state['power_mode']} (mining {state['mining']})")
+    expect(not state_file()["active"], "the percent event is still active after its restore")
+    remember(counts=write_counts())
+
+
+def step_stale_power_on() -> None:
+    """The most efficient miner of the stop event (always in the first batch) will not come back."""
+    event = state_file()
+    expect(event["active"] and sorted(event["miners"]) == sorted(HOSTS), "the stop event does not hold every miner")
+    best = min(event["miners"], key=lambda h: (event["miners"][h]["efficiency_jth"], h))
+    # stale: power_on answers success and the miner stays off (the power_off row of protocol.md 7.1 and 13)
+    api(f"/miners/{HOSTS[best]}/fault", "POST", {"kind": "stale", "commands": ["power_on"], "times": 1})
+    remember(stale=best, counts=write_counts())
+    print(best)
+
+
+def step_restore_stopped(size: str) -> None:
+    """The batch of the miner that did not come back is the last one sent; every later miner got nothing."""
+    counts, stale = recall("counts"), recall("stale")
+    event = state_file()
+    left = set(event["miners"])
+    restored = set(HOSTS) - left
+    expect(event["active"] and stale in left, f"the state file lost {stale}: active {event['active']}")
+    stale_writes = writes(stale)[counts[stale]:]
+    expect([(w["command"], w.get("fault")) for w in stale_writes] == [("power_on", "stale")],
+           f"{stale}: {stale_writes}")
+    expect(not miner(stale)["mining"], f"{stale} is mining, the stale fault did not hold")
+    batch = restored | {stale}
+    expect(len(batch) <= int(size) and len({pdu(h) for h in batch}) == len(batch),
+           f"the first batch {sorted(batch)} breaks the batch size {size} or the PDU spread")
+    for host in restored:
+        expect([w["command"] for w in writes(host)[counts[host]:]] == ["power_on"] and miner(host)["mining"],
+               f"{host} of the first batch did not come back")
+    for host in left - {stale}:
+        new = writes(host)[counts[host]:]
+        expect(new == [] and not miner(host)["mining"], f"{host} of a later batch got {new} after the stop")
+    line = json.loads((WORK / "curtailment" / "events.jsonl").read_text().splitlines()[-1])
+    expect(line["job"] == "restore" and line["result"] == "stopped" and line["batches"][0] == "failed"
+           and set(line["batches"][1:]) == {"not started"} and sorted(line["left_curtailed"]) == sorted(left)
+           and any(f.startswith(f"{stale} (") for f in line["failures"]), f"the event log of the stop: {line}")
+    api(f"/miners/{HOSTS[stale]}/fault", "DELETE")
+    remember(left=sorted(left), counts=write_counts())
+    print(f"restore stopped after {len(restored)} of {len(HOSTS)} miners; {len(left)} left curtailed")
+
+
+def step_rest_restored() -> None:
+    counts = recall("counts")
+    for host in recall("left"):
+        expect([w["command"] for w in writes(host)[counts[host]:]] == ["power_on"] and miner(host)["mining"],
+               f"{host} did not come back on the second restore")
+    for host in set(HOSTS) - set(recall("left")):
+        expect(writes(host)[counts[host]:] == [], f"{host} was back already and got a write")
+    expect(not state_file()["active"], "the event is still active after every miner came back")
 
 
 def step_log() -> None:
     lines = [json.loads(line) for line in (WORK / "curtailment" / "events.jsonl").read_text().splitlines()]
     jobs = [(line["job"], line["mode"], line["result"]) for line in lines]
     expect(jobs == [("curtail", "stop", "partial"), ("curtail", "stop", "ok"), ("restore", "stop", "ok"),
-                    ("curtail", "low_power", "ok"), ("restore", "low_power", "ok")], f"event log: {jobs}")
+                    ("curtail", "low_power", "ok"), ("restore", "low_power", "ok"),
+                    ("curtail", "percent", "ok"), ("restore", "percent", "ok"),
+                    ("curtail", "stop", "ok"), ("restore", "stop", "stopped"), ("restore", "stop", "ok")],
+           f"event log: {jobs}")
     first = lines[0]
     expect(sorted(first["miners"]) == recall("event") and first["kw_shed"] > 0 and first["failures"],
            f"the first event line: {first}")

@@ -1,16 +1,19 @@
 #!/usr/bin/env bash
-# The curtailment role and playbooks against a 30-miner farm of three firmware generations (127.0.110.0/24):
+# The curtailment role and playbooks against a 30-miner farm of three firmware generations (127.0.170.0/24):
 # check mode sends nothing and prints the plan; curtail by target_kw stops the least efficient miners; a
 # refused miner is reported, fails the play and does not stop the rest; a miner woken by a write is
 # re-curtailed on the next run (and nothing else gets a write); restore obeys batch size, interval and PDU
 # spread (from the write log's timestamps); a miner whose baseline was low power comes back in low power;
-# a low_power event over a group returns each miner to its own mode. Every run is -vvvv into one log that
+# a low_power event over a group returns each miner to its own mode; a percent event sets and restores the power
+# percent (restore_power_pct, or set_power_pct where the firmware lacks it); a restore batch whose miner does
+# not come back (a stale power_on) stops the restore, names it, leaves the later batches untouched and
+# curtailed, and the next restore brings them back. Every run is -vvvv into one log that
 # must not hold the password; the log is printed only on failure.
 set -euo pipefail
 work=$(mktemp -d)
 # shellcheck source=../setup_farm/farm_env.sh
 source ../setup_farm/farm_env.sh
-farm_start "$work" 127.0.110.0/24 30 api205:12,btminer2021:9,v3compat2026:9 --restart-seconds 1 \
+farm_start "$work" 127.0.170.0/24 30 api205:12,btminer2021:9,v3compat2026:9 --restart-seconds 1 \
   --web-port none --web-tls-port none
 "$FARM_PYTHON" - "$work/farm.json" > "$work/inventory.ini" <<'PY'
 import json, sys
@@ -69,7 +72,7 @@ grep -q "curtailment plan (check mode: nothing will be sent)" "$work/step.log" \
 
 check refuse m07
 play fail "curtail by target_kw with m07 refusing" "$PLAYBOOKS/curtail.yml" "${state[@]}" -e curtailment_target_kw="$target_kw"
-grep -q "m07 (127.0.110" "$work/step.log" || { echo "FAIL: curtailment: m07's failure is not named" >&2; exit 1; }
+grep -q "m07 (127.0.170" "$work/step.log" || { echo "FAIL: curtailment: m07's failure is not named" >&2; exit 1; }
 
 woken=$(check shed-least-efficient "$target_kw" m07)
 play ok "wake $woken with a write" wake.yml -l "$woken"
@@ -85,6 +88,23 @@ play ok "low_power over a group" "$PLAYBOOKS/curtail.yml" -i "$work/rack_a.ini" 
 check low-shed
 play ok "restore the low_power event" "$PLAYBOOKS/restore.yml" -i "$work/rack_a.ini" "${state[@]}" -e curtailment_restore_batch_interval=0
 check low-restored
+
+play ok "percent over the farm" "$PLAYBOOKS/curtail.yml" "${state[@]}" -e curtailment_mode=percent -e curtailment_percent=60
+check percent-shed 60
+play ok "restore the percent event" "$PLAYBOOKS/restore.yml" "${state[@]}" -e curtailment_restore_batch_size=30 \
+  -e curtailment_restore_batch_interval=0
+check percent-restored
+
+play ok "stop every miner" "$PLAYBOOKS/curtail.yml" "${state[@]}"
+stale=$(check stale-power-on)
+play fail "a batch that does not come back stops the restore" "$PLAYBOOKS/restore.yml" "${state[@]}" \
+  -e curtailment_restore_batch_size=5 -e curtailment_restore_batch_interval=0 -e curtailment_verify_timeout=4
+grep -q "restore stopped at batch 1 of [0-9]*: $stale did not come back" "$work/step.log" \
+  || { echo "FAIL: curtailment: the stopped restore does not say which batch and miner" >&2; exit 1; }
+check restore-stopped 5
+play ok "restore the rest once it is fixed" "$PLAYBOOKS/restore.yml" "${state[@]}" -e curtailment_restore_batch_size=30 \
+  -e curtailment_restore_batch_interval=0
+check rest-restored
 check log
 
 if grep -qF -- "$FARM_PASSWORD" "$work/run.log"; then
