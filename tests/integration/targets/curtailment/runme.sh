@@ -36,19 +36,6 @@ PLAYBOOKS=$FARM_ROOT/playbooks
 state=(-e "curtailment_dir=$work/curtailment")
 started=$SECONDS
 
-# play EXPECT NAME playbook [options]: runs ansible-playbook -vvvv, appending to run.log; EXPECT is ok or fail
-play() {
-  local expect=$1 name=$2 rc=0
-  shift 2
-  echo "=== $name" >> "$work/run.log"
-  ansible-playbook -i "$work/inventory.ini" -vvvv "$@" > "$work/step.log" 2>&1 || rc=$?
-  cat "$work/step.log" >> "$work/run.log"
-  if { [ "$expect" = ok ] && [ "$rc" -ne 0 ]; } || { [ "$expect" = fail ] && [ "$rc" -eq 0 ]; }; then
-    echo "FAIL: curtailment: $name: ansible-playbook exited $rc, expected $expect; its output:" >&2
-    grep -v '^<' "$work/step.log" | tail -n 60 | cut -c1-400 >&2
-    exit 1
-  fi
-}
 check() {
   "$FARM_PYTHON" check.py "$@" || {
     echo "the last ansible-playbook run said:" >&2
@@ -60,56 +47,52 @@ check() {
 
 # the least efficient miner starts in low power: its baseline is low, and restore must keep it there
 low=$(check reset)
-play ok "$low to low power" low_power.yml -l "$low"
+farm_play ok "$low to low power" low_power.yml -l "$low"
 check snapshot
 
 target_kw=$(check target-kw)
-play ok "check mode plans only" "$PLAYBOOKS/curtail.yml" --check "${state[@]}" -e curtailment_target_kw="$target_kw"
+farm_play ok "check mode plans only" "$PLAYBOOKS/curtail.yml" --check "${state[@]}" -e curtailment_target_kw="$target_kw"
 check no-writes
 grep -q "curtailment plan (check mode: nothing will be sent)" "$work/step.log" \
   || { echo "FAIL: curtailment: check mode printed no plan" >&2; exit 1; }
 [ ! -e "$work/curtailment/state.json" ] || { echo "FAIL: curtailment: check mode wrote the state file" >&2; exit 1; }
 
 check refuse m07
-play fail "curtail by target_kw with m07 refusing" "$PLAYBOOKS/curtail.yml" "${state[@]}" -e curtailment_target_kw="$target_kw"
+farm_play fail "curtail by target_kw with m07 refusing" "$PLAYBOOKS/curtail.yml" "${state[@]}" -e curtailment_target_kw="$target_kw"
 grep -q "m07 (127.0.170" "$work/step.log" || { echo "FAIL: curtailment: m07's failure is not named" >&2; exit 1; }
 
 woken=$(check shed-least-efficient "$target_kw" m07)
-play ok "wake $woken with a write" wake.yml -l "$woken"
-play ok "re-run re-curtails the miner that woke up" "$PLAYBOOKS/curtail.yml" "${state[@]}" -e curtailment_fail_on_miner_error=false
+farm_play ok "wake $woken with a write" wake.yml -l "$woken"
+farm_play ok "re-run re-curtails the miner that woke up" "$PLAYBOOKS/curtail.yml" "${state[@]}" -e curtailment_fail_on_miner_error=false
 check recurtailed
 
 check clear m07
-play ok "restore in batches" "$PLAYBOOKS/restore.yml" "${state[@]}" -e curtailment_restore_batch_size=4 \
+farm_play ok "restore in batches" "$PLAYBOOKS/restore.yml" "${state[@]}" -e curtailment_restore_batch_size=4 \
   -e curtailment_restore_batch_interval=2
 check restored 4 2
 
-play ok "low_power over a group" "$PLAYBOOKS/curtail.yml" -i "$work/rack_a.ini" "${state[@]}" -e curtailment_mode=low_power -e curtailment_group=rack_a
+farm_play ok "low_power over a group" "$PLAYBOOKS/curtail.yml" -i "$work/rack_a.ini" "${state[@]}" -e curtailment_mode=low_power -e curtailment_group=rack_a
 check low-shed
-play ok "restore the low_power event" "$PLAYBOOKS/restore.yml" -i "$work/rack_a.ini" "${state[@]}" -e curtailment_restore_batch_interval=0
+farm_play ok "restore the low_power event" "$PLAYBOOKS/restore.yml" -i "$work/rack_a.ini" "${state[@]}" -e curtailment_restore_batch_interval=0
 check low-restored
 
-play ok "percent over the farm" "$PLAYBOOKS/curtail.yml" "${state[@]}" -e curtailment_mode=percent -e curtailment_percent=60
+farm_play ok "percent over the farm" "$PLAYBOOKS/curtail.yml" "${state[@]}" -e curtailment_mode=percent -e curtailment_percent=60
 check percent-shed 60
-play ok "restore the percent event" "$PLAYBOOKS/restore.yml" "${state[@]}" -e curtailment_restore_batch_size=30 \
+farm_play ok "restore the percent event" "$PLAYBOOKS/restore.yml" "${state[@]}" -e curtailment_restore_batch_size=30 \
   -e curtailment_restore_batch_interval=0
 check percent-restored
 
-play ok "stop every miner" "$PLAYBOOKS/curtail.yml" "${state[@]}"
+farm_play ok "stop every miner" "$PLAYBOOKS/curtail.yml" "${state[@]}"
 stale=$(check stale-power-on)
-play fail "a batch that does not come back stops the restore" "$PLAYBOOKS/restore.yml" "${state[@]}" \
+farm_play fail "a batch that does not come back stops the restore" "$PLAYBOOKS/restore.yml" "${state[@]}" \
   -e curtailment_restore_batch_size=5 -e curtailment_restore_batch_interval=0 -e curtailment_verify_timeout=4
 grep -q "restore stopped at batch 1 of [0-9]*: $stale did not come back" "$work/step.log" \
   || { echo "FAIL: curtailment: the stopped restore does not say which batch and miner" >&2; exit 1; }
 check restore-stopped 5
-play ok "restore the rest once it is fixed" "$PLAYBOOKS/restore.yml" "${state[@]}" -e curtailment_restore_batch_size=30 \
+farm_play ok "restore the rest once it is fixed" "$PLAYBOOKS/restore.yml" "${state[@]}" -e curtailment_restore_batch_size=30 \
   -e curtailment_restore_batch_interval=0
 check rest-restored
 check log
 
-if grep -qF -- "$FARM_PASSWORD" "$work/run.log"; then
-  echo "FAIL: curtailment: the password appeared in the -vvvv output:" >&2
-  grep -nF -- "$FARM_PASSWORD" "$work/run.log" | cut -c1-300 | head -5 >&2
-  exit 1
-fi
+farm_no_secrets curtailment "$FARM_PASSWORD"
 echo "curtailment: passed in $((SECONDS - started)) s; no secret in $(wc -l < "$work/run.log") lines of -vvvv output"

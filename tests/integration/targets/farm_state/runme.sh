@@ -20,20 +20,8 @@ export FARM_NEW_PASSWORD=n3wpass
 report=(-e "farm_state_report_dir=$work/reports" -e "farm_state_curtailment_state_file=$work/curtailment.json")
 started=$SECONDS
 
-# play EXPECT NAME [ansible-playbook options]: farm_state.yml at -vvvv, appended to run.log; EXPECT ok or fail
-play() {
-  local expect=$1 name=$2 rc=0
-  shift 2
-  echo "=== $name" >> "$work/run.log"
-  ansible-playbook -i "$work/inventory.ini" -vvvv "$FARM_ROOT/playbooks/farm_state.yml" "${report[@]}" "$@" \
-    > "$work/step.log" 2>&1 || rc=$?
-  cat "$work/step.log" >> "$work/run.log"
-  if { [ "$expect" = ok ] && [ "$rc" -ne 0 ]; } || { [ "$expect" = fail ] && [ "$rc" -eq 0 ]; }; then
-    echo "FAIL: farm_state: $name: ansible-playbook exited $rc, expected $expect" >&2
-    farm_failure_context "$work/step.log"
-    exit 1
-  fi
-}
+# play EXPECT NAME [options]: farm_state.yml through farm_play (EXPECT ok or fail)
+play() { farm_play "$1" "$2" "$FARM_ROOT/playbooks/farm_state.yml" "${report[@]}" "${@:3}"; }
 check() {
   "$FARM_PYTHON" check.py "$@" || { farm_failure_context "$work/step.log"; exit 1; }
 }
@@ -64,9 +52,5 @@ check curtailed m04
 play ok "unreadable settings are sent only when asked" -l m01 -e farm_state_apply_unverifiable=true
 check settings-sent m01
 
-if grep -qF -e "$FARM_PASSWORD" -e "$FARM_NEW_PASSWORD" -e pool-secret-9 "$work/run.log"; then
-  echo "FAIL: farm_state: a secret appeared in the -vvvv output:" >&2
-  grep -nF -e "$FARM_PASSWORD" -e "$FARM_NEW_PASSWORD" -e pool-secret-9 "$work/run.log" | cut -c1-300 | head -5 >&2
-  exit 1
-fi
+farm_no_secrets farm_state "$FARM_PASSWORD" "$FARM_NEW_PASSWORD" pool-secret-9
 echo "farm_state: passed in $((SECONDS - started)) s; no secret in $(wc -l < "$work/run.log") lines of -vvvv output"

@@ -82,11 +82,7 @@ run 0 "failed miner retried" -e firmware_rollout_retry_failed=true
 check complete
 
 # No secret may appear in the output, even at -vvvv.
-if grep -qF -- "$FARM_PASSWORD" "$work/run.log"; then
-  echo "FAIL: firmware_rollout: the password appeared in the -vvvv output" >&2
-  grep -nF -- "$FARM_PASSWORD" "$work/run.log" | cut -c1-300 | head -5 >&2
-  exit 1
-fi
+farm_no_secrets firmware_rollout "$FARM_PASSWORD"
 printf 'firmware_rollout: %s\n' "${timings[@]}"
 [ -z "${FIRMWARE_ROLLOUT_SHOW:-}" ] || cat "$work/rollout/$version.report.md" "$work/run.log" > "$FIRMWARE_ROLLOUT_SHOW"
 echo "firmware_rollout: passed in $((SECONDS - started)) s; no secret in $(wc -l < "$work/run.log") lines of -vvvv output"

@@ -33,24 +33,12 @@ check() { "$REPORT_PYTHON" check_report.py "$@"; }
 check setup
 started=$SECONDS
 
-# play RC NAME [ansible-playbook options]: runs it at -vvvv into run.log; fails unless it exits RC
-play() {
-  local want=$1 name=$2 rc=0
-  shift 2
-  echo "=== $name" >> "$work/run.log"
-  ansible-playbook -i "$work/inventory.yml" -vvvv "$@" > "$work/step.log" 2>&1 || rc=$?
-  cat "$work/step.log" >> "$work/run.log"
-  if [ "$rc" -ne "$want" ]; then
-    echo "FAIL: fleet_report: $name: ansible-playbook exited $rc, not $want; from its -vvvv output:" >&2
-    farm_failure_context "$work/step.log"
-    exit 1
-  fi
-}
+export FARM_INVENTORY=$work/inventory.yml
 
 reports=$work/reports
 mkdir -p "$reports"
 cp drift.json "$reports/drift.json"
-play 2 "report with a refused miner and drift.json beside it" "$FARM_ROOT/playbooks/report.yml" -e "fleet_report_dir=$reports"
+farm_play 2 "report with a refused miner and drift.json beside it" "$FARM_ROOT/playbooks/report.yml" -e "fleet_report_dir=$reports"
 grep -qE '^m05 +: .*failed=1' "$work/step.log" && [ "$(grep -cE ' failed=[1-9]' "$work/step.log")" -eq 1 ] \
   || { echo "FAIL: fleet_report: the recap does not fail m05 alone" >&2; grep -A9 'PLAY RECAP' "$work/step.log" >&2; exit 1; }
 grep -q "m05 is listed as unreachable in $reports/fleet.html" "$work/step.log" \
@@ -64,24 +52,24 @@ check page "$reports/fleet.html" drift.json
 "$REPORT_PYTHON" "$FARM_ROOT/scripts/report_screenshot.py" "$reports/fleet.html" > /dev/null
 check png "$reports/fleet.png"
 
-play 0 "report without drift.json, not failing on the refused miner" "$FARM_ROOT/playbooks/report.yml" \
+farm_play 0 "report without drift.json, not failing on the refused miner" "$FARM_ROOT/playbooks/report.yml" \
   -e "fleet_report_dir=$work/plain" -e fleet_report_fail_on_unreachable=false
 check page "$work/plain/fleet.html"
 
 "$FARM_PYTHON" -c 'import json, sys; d = json.load(open(sys.argv[1])); d["version"] = 2; print(json.dumps(d))' \
   drift.json > "$work/drift-v2.json"
 title='<b>North & South</b> farm'
-play 0 "a drift report of another version, a title of markup" "$FARM_ROOT/playbooks/report.yml" \
+farm_play 0 "a drift report of another version, a title of markup" "$FARM_ROOT/playbooks/report.yml" \
   -e "fleet_report_dir=$work/v2" -e "fleet_report_drift_file=$work/drift-v2.json" -e fleet_report_fail_on_unreachable=false \
   -e "{\"fleet_report_title\": \"$title\"}"
 check unusable-drift "$work/v2/fleet.html" "$title"
 
-play 0 "check mode" "$FARM_ROOT/playbooks/report.yml" --check -e "fleet_report_dir=$work/checked" \
+farm_play 0 "check mode" "$FARM_ROOT/playbooks/report.yml" --check -e "fleet_report_dir=$work/checked" \
   -e fleet_report_fail_on_unreachable=false
 [ ! -e "$work/checked/fleet.html" ] || { echo "FAIL: fleet_report: --check wrote the page" >&2; exit 1; }
 grep -q "check mode: not written" "$work/step.log" || { echo "FAIL: fleet_report: --check did not say so" >&2; exit 1; }
 
-ANSIBLE_STDOUT_CALLBACK=default play 0 "the text table" "$FARM_ROOT/playbooks/fleet_report.yml" -e 'target=all:!m05'
+ANSIBLE_STDOUT_CALLBACK=default farm_play 0 "the text table" "$FARM_ROOT/playbooks/fleet_report.yml" -e 'target=all:!m05'
 check text-table "$work/step.log"
 check no-writes
 
