@@ -19,7 +19,7 @@ options:
     type: str
   port:
     description:
-      - TCP port of the miner's API (API V2).
+      - TCP port of the miner's API V2.
     type: int
     default: 4028
   password:
@@ -37,6 +37,26 @@ options:
         may take twice this.
     type: float
     default: 10
+  api:
+    description:
+      - Which API of the miner to use. V(v2) is the API V2 on O(port) that every WhatsMiner has; V(v3) is API V3 on
+        O(v3_port) that firmware from about November 2024 on adds (M60 and later), where the V2 port no longer
+        reports everything (the model, for one) and some V2 writes do not stick.
+      - V(auto) asks API V3 for C(get.device.info) first, waiting at most 2 seconds, and uses API V2 when it does
+        not answer; at C(-v) the task says which it chose and why. The host variable C(whatsminer_api) (V(v2) or
+        V(v3), recorded by the C(hashops.whatsminer.whatsminer) inventory) settles it without asking.
+      - Today C(whatsminer_facts) uses API V3 under V(auto); C(whatsminer_power), C(whatsminer_pools) and
+        C(whatsminer_logs) work through it with V(v3) (C(state=stopped) is then C(set.miner.service stop), pools go
+        AES-encrypted in C(set.miner.pools), logs come from C(get.log.download)) and stay on API V2 under V(auto).
+        Any other module uses API V2 under V(auto) and fails before sending anything with V(v3).
+    type: str
+    choices: [auto, v2, v3]
+    default: auto
+  v3_port:
+    description:
+      - TCP port of the miner's API V3.
+    type: int
+    default: 4433
 notes:
   - The modules do their work on the controller in an action plugin, so a task costs no Python start-up per
     host. Set C(ansible_connection=local) for miners (the inventory plugin does it).

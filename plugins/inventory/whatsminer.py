@@ -24,8 +24,8 @@ description:
     found in, and the C(whatsminer_*) variables listed below, normalised as C(whatsminer_facts) normalises them.
   - "Host variables: C(whatsminer_model), C(whatsminer_firmware_version), C(whatsminer_api_version),
     C(whatsminer_platform), C(whatsminer_mac), C(whatsminer_serial), C(whatsminer_hostname),
-    C(whatsminer_power_mode), C(whatsminer_hashrate_ths), C(whatsminer_is_mining). A value the miner does not
-    report is null."
+    C(whatsminer_power_mode), C(whatsminer_hashrate_ths), C(whatsminer_is_mining), C(whatsminer_api) (V(v2) or
+    V(v3), see O(v3_port)). A value the miner does not report is null."
   - "Groups: C(whatsminer) (every miner found), C(whatsminer_model_<model>) (for example
     C(whatsminer_model_M56SVH30)) and C(whatsminer_firmware_<version>) (for example
     C(whatsminer_firmware_20240624_18_REL)), characters not allowed in group names replaced by C(_)."
@@ -66,6 +66,14 @@ options:
       - TCP port of the miners' API (API V2).
     type: int
     default: 4028
+  v3_port:
+    description:
+      - TCP port of the miners' API V3 (2024-11+ firmware). Each miner identified on O(port) is asked
+        C(get.device.info) there, within O(read_timeout), and its host variable C(whatsminer_api) says which API
+        answered (V(v3), else V(v2)), so the modules that use API V3 do not probe again.
+      - V(0) skips that question; C(whatsminer_api) is then V(v2) for every miner.
+    type: int
+    default: 4433
   connect_timeout:
     description:
       - Seconds to wait for an address to accept the connection in the sweep.
@@ -123,6 +131,7 @@ notes:
 """
 
 EXAMPLES = r"""
+---
 # farm.whatsminer.yml: every miner on two sites, named by MAC, grouped by model, firmware and site.
 plugin: hashops.whatsminer.whatsminer
 networks:
@@ -145,7 +154,8 @@ groups:
 compose:
   rack: whatsminer_hostname | default('', true) | regex_search('^r[0-9]+')
 
-# lab.whatsminer.yml: a small scan, cached for an hour, named by serial number, else by address.
+---
+# lab.whatsminer.yml (a second file, so a second YAML document): a small scan, cached for an hour, named by serial number, else by address.
 plugin: hashops.whatsminer.whatsminer
 networks:
   - 192.168.50.0/24
@@ -171,7 +181,7 @@ CONFIG_NAMES = ("whatsminer.yml", "whatsminer.yaml")
 
 # Facts published as whatsminer_<key>, and all the cache keeps of a miner besides its address.
 FACT_KEYS = ("model", "firmware_version", "api_version", "platform", "mac", "serial", "hostname",
-             "power_mode", "hashrate_ths", "is_mining")
+             "power_mode", "hashrate_ths", "is_mining", "api")
 
 CACHE_FORMAT = 1
 
@@ -217,6 +227,8 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
                 raise AnsibleParserError(f"{path}: '{option}' must be greater than 0")
         if self.get_option("port") > 65535:
             raise AnsibleParserError(f"{path}: 'port' must be 65535 or less")
+        if not 0 <= self.get_option("v3_port") <= 65535:
+            raise AnsibleParserError(f"{path}: 'v3_port' must be from 0 (no API V3 probe) to 65535")
 
     def _cached_miners(self, cache_key):
         try:
@@ -237,6 +249,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             read_timeout=self.get_option("read_timeout"),
             concurrency=self.get_option("concurrency"),
             password=self.get_option("password"),
+            v3_port=self.get_option("v3_port"),
         )
         for skipped in found.skipped:
             self.display.v(f"whatsminer inventory: skipped {skipped.address}: it {skipped.reason}")

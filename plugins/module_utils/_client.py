@@ -205,12 +205,15 @@ class WhatsMinerClient:
     def _read_reply(self, command: str, params: dict | None = None) -> dict:
         """The parsed reply of a read, tried again after anything transient, never after an answer."""
         request = _protocol.encode_read(command, params)
+        return self._retried(command, request, lambda raw: _protocol.decode_json(raw, self.host, command))
+
+    def _retried(self, command: str, request: bytes, decode) -> dict:
+        """``decode`` of the reply to a read request, with the retries of the module docstring."""
         attempts = max(0, int(self.read_retries)) + 1
         for attempt in range(1, attempts + 1):
             progress = self._progress = _Progress()
             try:
-                raw = self._exchange(command, request)
-                return _protocol.decode_json(raw, self.host, command)
+                return decode(self._exchange(command, request))
             except (MinerTimeout, ConnectionFailed, ProtocolError) as err:
                 if progress.retry and attempt < attempts:
                     continue
@@ -426,27 +429,31 @@ class WhatsMinerClient:
                         raise
                     continue
                 msg = reply.get("Msg") if isinstance(reply.get("Msg"), dict) else {}
-                try:
-                    length = int(msg.get("logfilelen", msg.get("logsize")))
-                except (TypeError, ValueError):
-                    raise ProtocolError(self.host, command, "the reply did not say how long the log file is") from None
-                if length <= 0:
-                    raise ProtocolError(self.host, command, "the miner reported an empty log file")
-                if length > MAX_LOG:
-                    raise ProtocolError(self.host, command, f"the miner announced a log file of {length:,} bytes, "
-                                                            f"more than the {MAX_LOG:,} this client accepts")
-                try:
-                    with open(dest, "wb") as out:
-                        written = self._receive_stream(sock, command, out, length, rest, chunk_size)
-                except BaseException:
-                    _remove(dest)  # no half a tarball left under the name of a whole one
-                    raise
-            if written != length:
-                _remove(dest)
-                raise ProtocolError(self.host, command, f"the log download stopped after {written:,} of {length:,} "
-                                                        "bytes: the miner closed the connection")
-            return written
+                return self._save_log(sock, command, msg, rest, dest, chunk_size)
         raise AssertionError("unreachable")
+
+    def _save_log(self, sock: socket.socket, command: str, msg: dict, rest: bytes, dest: str, chunk_size: int) -> int:
+        """The log bytes that follow the header ``msg`` (``logfilelen``, V3 ``logsize``), streamed to ``dest``."""
+        try:
+            length = int(msg.get("logfilelen", msg.get("logsize")))
+        except (TypeError, ValueError):
+            raise ProtocolError(self.host, command, "the reply did not say how long the log file is") from None
+        if length <= 0:
+            raise ProtocolError(self.host, command, "the miner reported an empty log file")
+        if length > MAX_LOG:
+            raise ProtocolError(self.host, command, f"the miner announced a log file of {length:,} bytes, "
+                                                    f"more than the {MAX_LOG:,} this client accepts")
+        try:
+            with open(dest, "wb") as out:
+                written = self._receive_stream(sock, command, out, length, rest, chunk_size)
+        except BaseException:
+            _remove(dest)  # no half a tarball left under the name of a whole one
+            raise
+        if written != length:
+            _remove(dest)
+            raise ProtocolError(self.host, command, f"the log download stopped after {written:,} of {length:,} "
+                                                    "bytes: the miner closed the connection")
+        return written
 
     def _open_stream(self, command: str, token: _Token, not_done: str):
         """Connect, send the encrypted command and read its JSON header, all within one deadline."""

@@ -38,15 +38,19 @@ class Discovery:
 
 def discover(targets, port: int = PORT, connect_timeout: float = 0.5, read_timeout: float = 3.0,
              concurrency: int = 512, password: str | None = None, net=None,
-             client_factory=WhatsMinerClient, clock=time.monotonic) -> Discovery:
-    """Scan ``targets`` (any iterable of IPv4 address strings; a ``_targets.Targets`` in the plugin)."""
+             client_factory=WhatsMinerClient, clock=time.monotonic, v3_port: int = 0) -> Discovery:
+    """Scan ``targets`` (any iterable of IPv4 address strings; a ``_targets.Targets`` in the plugin).
+
+    ``v3_port``: where each miner found is asked whether it has API V3 (0, the default: not asked; the
+    inventory plugin passes its ``v3_port`` option, 4433 unless set)."""
     started = clock()
     limit = _sweep.usable_concurrency(concurrency)
     swept = _sweep.sweep(targets, port, connect_timeout, limit, net=net, clock=clock)
     identify_started = clock()
     workers = min(swept.concurrency, IDENTIFY_WORKERS)
     miners, skipped, peak_identifying = _identify.identify(swept.accepted, port, read_timeout, workers,
-                                                           password=password, client_factory=client_factory)
+                                                           password=password, client_factory=client_factory,
+                                                           v3_port=v3_port)
     finished = clock()
     stats = {
         "addresses": swept.scanned,

@@ -13,6 +13,10 @@ A host is kept when it identifies as a WhatsMiner (protocol.md 12): get_version 
 a firmware or API version, or a reply's ``Description`` names btminer or the whatsminer daemon,
 or devdetails reports an M-series model. Anything else that answers on the port is skipped
 with a reason the inventory prints at ``-v``.
+
+A miner kept is then asked API V3 ``get.device.info`` (section ``miner``, the smallest) on
+``v3_port`` within the same ``timeout``, no retry: ``facts["api"]`` is ``v3`` when it answers,
+else ``v2`` (Tether's order, protocol.md 12), and the inventory publishes it as ``whatsminer_api``.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from ansible_collections.hashops.whatsminer.plugins.module_utils import _state
 from ansible_collections.hashops.whatsminer.plugins.module_utils._client import WhatsMinerClient
+from ansible_collections.hashops.whatsminer.plugins.module_utils._client_v3 import WhatsMinerV3Client
 from ansible_collections.hashops.whatsminer.plugins.module_utils._errors import (
     ConnectionFailed,
     MinerTimeout,
@@ -78,7 +83,7 @@ class _InFlight:
 
 
 def identify(addresses, port: int, timeout: float, workers: int, password: str | None = None,
-             client_factory=WhatsMinerClient) -> tuple:
+             client_factory=WhatsMinerClient, v3_port: int = 0) -> tuple:
     """``(miners, skipped, peak_in_flight)`` for ``addresses``; the lists keep the addresses' order."""
     addresses = list(addresses)
     if not addresses:
@@ -87,7 +92,7 @@ def identify(addresses, port: int, timeout: float, workers: int, password: str |
 
     def one(address):
         with in_flight:
-            return identify_one(address, port, timeout, password, client_factory)
+            return identify_one(address, port, timeout, password, client_factory, v3_port)
 
     workers = max(1, min(int(workers), len(addresses)))
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="whatsminer-identify") as pool:
@@ -98,7 +103,7 @@ def identify(addresses, port: int, timeout: float, workers: int, password: str |
 
 
 def identify_one(address: str, port: int, timeout: float, password: str | None = None,
-                 client_factory=WhatsMinerClient):
+                 client_factory=WhatsMinerClient, v3_port: int = 0):
     """A Miner or a Skipped for one address; never raises for anything the host does."""
     client = client_factory(address, port=port, password=password, timeout=timeout, read_retries=0)
     try:
@@ -118,7 +123,20 @@ def identify_one(address: str, port: int, timeout: float, password: str | None =
     why_not = not_a_whatsminer(replies, facts)
     if why_not:
         return Skipped(address, f"answers on port {port}, but {why_not}")
+    facts["api"] = api_of(address, v3_port, timeout)
     return Miner(address, facts)
+
+
+def api_of(address: str, v3_port: int, timeout: float) -> str:
+    """``v3`` when API V3 answers ``get.device.info`` on ``v3_port``, else ``v2`` (also for ``v3_port`` 0)."""
+    if not v3_port:
+        return "v2"
+    try:
+        WhatsMinerV3Client(address, port=v3_port, timeout=timeout, read_retries=0).get("get.device.info", "miner")
+    except Exception:  # pylint: disable=broad-exception-caught
+        # whatever the port does, the miner was identified on V2: it is read through V2
+        return "v2"
+    return "v3"
 
 
 def not_a_whatsminer(replies: dict, facts: dict) -> str | None:

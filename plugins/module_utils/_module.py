@@ -32,7 +32,7 @@ def run_module(resource) -> None:
         params["password"] = os.environ[PASSWORD_ENV]
     module.no_log_values = values_to_mask(resource, params, module.no_log_values)
     try:
-        result = resource.run(client_from_params(params), params, check=module.check_mode, diff=module._diff)
+        result = resource.run(client_from_params(params, resource), params, check=module.check_mode, diff=module._diff)
     except WhatsMinerError as err:
         module.fail_json(msg=str(err))
     if result.get("failed"):

@@ -32,6 +32,7 @@ Subsets (``gather_subset``), the keys each one adds and the commands it reads (`
     current and PSU fan where get_psu lacks them (older firmware).
 ``errors``
     ``errors``. Reads get_error_code, and summary (where firmware before API 2.0.4 lists them).
+    Each error is ``{code, time}``, plus ``reason`` where the firmware gives one (API V3).
 ``all``
     Every subset above (the default). ``identity`` + ``mining`` is what an inventory scan needs:
     summary, get_version, get_miner_info, devdetails and status.
@@ -537,19 +538,27 @@ _CUT_SHORT = object()
 
 
 def _listed_errors(listed):
-    """get_error_code: a list of ``{code: time}`` objects, or one object on API 2.0.4 (repaired)."""
+    """get_error_code: a list of ``{code: time}`` objects, or one object on API 2.0.4 (repaired).
+
+    API V3 entries also carry the firmware's ``reason`` (``{"264": time, "reason": "Power xfer
+    error..."}``, asic-rs capture ``get_device_info_with_errors``): it is kept as ``reason``.
+    """
     entries = [listed] if isinstance(listed, dict) else listed
     errors = []
     for entry in entries:
         if not isinstance(entry, dict):
             continue
+        reason = _text(entry.get("reason"))
         for key, when in entry.items():
             code = _error_code(key)
             if code is None:
                 continue
             if len(errors) == MAX_ERRORS:
                 return _FLOODED
-            errors.append({"code": code, "time": _text(when)})
+            error = {"code": code, "time": _text(when)}
+            if reason is not None:
+                error["reason"] = reason
+            errors.append(error)
     return errors
 
 

@@ -59,9 +59,10 @@ EXAMPLES = r"""
   ansible.builtin.debug:
     msg: "{{ inventory_hostname }} {{ ansible_facts.whatsminer.model }} {{ ansible_facts.whatsminer.hashrate_ths }} TH/s"
 
-# Fact gathering through gather_facts (runs the plain module on the controller)
+---
+# A playbook (a second YAML document): fact gathering through gather_facts, which runs the plain module
 - name: Facts in the play's fact gathering
-  hosts: miners
+  hosts: whatsminer
   gather_facts: true
   vars:
     ansible_facts_modules: [hashops.whatsminer.whatsminer_facts]
@@ -79,6 +80,8 @@ ansible_facts:
   description: Facts to add to C(ansible_facts).
   returned: always
   type: complex
+  sample: {"whatsminer": {"model": "M50SVH30", "firmware_version": "20240624.18.REL", "is_mining": true,
+           "hashrate_ths": 123.935}}
   contains:
     whatsminer:
       description:
@@ -86,7 +89,16 @@ ansible_facts:
           report is null.
       returned: always
       type: complex
+      sample: {"model": "M50SVH30", "firmware_version": "20240624.18.REL", "is_mining": true, "hashrate_ths": 123.935}
       contains:
+        api:
+          description:
+            - Which API answered, V(v2) (port 4028) or V(v3) (port 4433); see the O(api) option. Through API V3
+              the same keys are filled from its replies (the model from C(get.device.info), errors with their
+              C(reason)).
+          type: str
+          returned: always
+          sample: v3
         model:
           description: Model from C(devdetails) as pyasic and asic-rs normalise it (C(_) removed, a final digit set to C(0)); else C(get_version) C(miner_type).
           type: str
@@ -121,6 +133,7 @@ ansible_facts:
           description: Miner serial number.
           type: str
           returned: when identity is gathered
+          sample: HTM502444000001
         hostname:
           description: Hostname.
           type: str
@@ -130,59 +143,73 @@ ansible_facts:
           description: IP address the miner reports.
           type: str
           returned: when identity is gathered
+          sample: 192.168.10.21
         dhcp:
           description: Whether the address comes from DHCP.
           type: bool
           returned: when identity is gathered
+          sample: true
         netmask:
           description: Network mask.
           type: str
           returned: when identity is gathered
+          sample: 255.255.255.0
         gateway:
           description: Default gateway.
           type: str
           returned: when identity is gathered
+          sample: 192.168.10.1
         dns:
           description: DNS servers.
           type: list
           elements: str
           returned: when identity is gathered
+          sample: [192.168.10.1, 1.1.1.1]
         led:
           description: LED state (C(auto) when not forced).
           type: str
           returned: when identity is gathered
+          sample: auto
         is_mining:
           description: Whether btminer is hashing (false after C(power_off)).
           type: bool
           returned: when mining is gathered
+          sample: true
         power_mode:
           description: C(low), C(normal) or C(high).
           type: str
           returned: when mining is gathered
+          sample: normal
         power_limit_w:
           description: Power limit in W.
           type: int
           returned: when mining is gathered
+          sample: 3600
         power_limit_set:
           description: Power limit set through the API, null when the default applies.
           type: int
           returned: when mining is gathered
+          sample: 3300
         power_pct:
           description: Power percent, where the firmware reports it.
           type: int
           returned: when mining is gathered
+          sample: 100
         power_w:
           description: Power draw in W.
           type: float
           returned: when mining is gathered
+          sample: 3283.0
         target_freq_pct:
           description: Target frequency percent, where the firmware reports it.
           type: int
           returned: when mining is gathered
+          sample: 0
         upfreq_speed:
           description: Upfreq speed, where the firmware reports it.
           type: int
           returned: when mining is gathered
+          sample: 0
         hashrate_ths:
           description: Average hash rate in TH/s.
           type: float
@@ -192,36 +219,123 @@ ansible_facts:
           description: Factory (nominal) hash rate in TH/s.
           type: float
           returned: when mining is gathered
+          sample: 123.935
         temperature:
-          description: C(env_c), C(chip_min_c), C(chip_max_c), C(chip_avg_c) in degrees Celsius.
+          description: Temperatures in degrees Celsius; each is null when the firmware does not report it.
           type: dict
           returned: when mining is gathered
+          sample: {"env_c": 31.41, "chip_min_c": 68.41, "chip_max_c": 89.91, "chip_avg_c": 81.16}
+          contains:
+            env_c:
+              description: Air at the intake.
+              type: float
+            chip_min_c:
+              description: Coolest chip.
+              type: float
+            chip_max_c:
+              description: Hottest chip.
+              type: float
+            chip_avg_c:
+              description: Average over the chips.
+              type: float
         fans:
-          description: C(in_rpm) and C(out_rpm).
+          description: Fan speeds in revolutions per minute.
           type: dict
           returned: when mining is gathered
+          sample: {"in_rpm": 6000, "out_rpm": 5970}
+          contains:
+            in_rpm:
+              description: Intake fan.
+              type: int
+            out_rpm:
+              description: Exhaust fan.
+              type: int
         uptime_s:
           description: Seconds since the miner started.
           type: int
           returned: when mining is gathered
+          sample: 196077
         fast_boot:
           description: Whether btminer fast boot is enabled; null when not reported.
           type: bool
           returned: when mining is gathered
+          sample: false
         pools:
-          description: Configured pools (C(url), C(user), C(status), C(priority)); empty slots left out.
+          description: Configured pools in failover order; empty slots left out.
           type: list
           elements: dict
           returned: when pools is gathered
+          sample:
+            - {"url": "stratum+tcp://btc.pool.example.com:3333", "user": "farm.m50s0001", "status": "Alive", "priority": 0}
+            - {"url": "stratum+tcp://btc-backup.pool.example.com:443", "user": "farm.m50s0001", "status": "Alive", "priority": 1}
+          contains:
+            url:
+              description: Pool URL as the miner reports it.
+              type: str
+            user:
+              description: Worker name.
+              type: str
+            status:
+              description: What the miner says of the pool (C(Alive), C(Dead), ...).
+              type: str
+            priority:
+              description: Failover position, 0 first.
+              type: int
         hashboards:
-          description: Boards (C(slot), C(temperature_c), C(hashrate_ths), C(chips), C(frequency_mhz), C(serial)).
+          description: Hash boards, one entry per board the miner reports.
           type: list
           elements: dict
           returned: when hashboards is gathered
+          sample:
+            - {"slot": 0, "temperature_c": 71.41, "hashrate_ths": 41.368, "chips": 135, "frequency_mhz": 607,
+               "serial": "BHM5CSD1302444K00007"}
+          contains:
+            slot:
+              description: Board slot.
+              type: int
+            temperature_c:
+              description: Board temperature in degrees Celsius.
+              type: float
+            hashrate_ths:
+              description: Board hash rate in TH/s.
+              type: float
+            chips:
+              description: Chips that work.
+              type: int
+            frequency_mhz:
+              description: Chip frequency in MHz.
+              type: int
+            serial:
+              description: Board (PCB) serial number.
+              type: str
         psu:
-          description: Power supply (C(model), C(serial), C(vin_v), C(iin_a), C(fan_rpm), C(temperature_c)).
+          description: Power supply; each value is null when the firmware does not report it.
           type: dict
           returned: when psu is gathered
+          sample: {"model": "P222B", "serial": "24440007919", "vendor": "1", "vin_v": 226.7, "iin_a": 14.482,
+                   "fan_rpm": 6000, "temperature_c": 46.4}
+          contains:
+            model:
+              description: PSU model.
+              type: str
+            serial:
+              description: PSU serial number.
+              type: str
+            vendor:
+              description: Vendor code as the firmware reports it (API 2.0.5 spells the key C(vender)).
+              type: str
+            vin_v:
+              description: Input voltage in V.
+              type: float
+            iin_a:
+              description: Input current in A.
+              type: float
+            fan_rpm:
+              description: PSU fan speed.
+              type: int
+            temperature_c:
+              description: PSU temperature in degrees Celsius.
+              type: float
         errors:
           description:
             - Error codes the miner reports (C(code), C(time)).
@@ -230,6 +344,14 @@ ansible_facts:
           type: list
           elements: dict
           returned: when errors is gathered
+          sample: [{"code": 530, "time": "2025-01-02 03:04:05"}]
+          contains:
+            code:
+              description: Error code.
+              type: int
+            time:
+              description: When the miner logged it, as the miner writes the time.
+              type: str
         truncated:
           description:
             - The facts that are null because the miner cut its reply off before sending them, sorted; nested
@@ -250,6 +372,8 @@ ansible_facts:
               to true; a part of a joined read that never arrived is C({"_hashops_cut":true}).
           type: dict
           returned: when raw is gathered
+          sample: {"get_version": {"STATUS": "S", "When": 1773871985, "Code": 131, "Msg": {"api_ver": "2.0.5",
+                   "fw_ver": "20240624.18.REL", "platform": "H616"}, "Description": ""}}
 """
 
 from ansible_collections.hashops.whatsminer.plugins.module_utils._module import run_module

@@ -9,10 +9,13 @@ import os
 
 from ansible.module_utils.common.parameters import remove_values
 from ansible.plugins.action import ActionBase
+from ansible.utils.display import Display
 
 from ansible_collections.hashops.whatsminer.plugins.module_utils import _crypto
 from ansible_collections.hashops.whatsminer.plugins.module_utils._connection import (
+    API_VARIABLE,
     PASSWORD_ENV,
+    speaks_v3,
     PASSWORD_VARIABLE,
     argument_rules,
     argument_spec,
@@ -20,6 +23,8 @@ from ansible_collections.hashops.whatsminer.plugins.module_utils._connection imp
     values_to_mask,
 )
 from ansible_collections.hashops.whatsminer.plugins.module_utils._errors import WhatsMinerError
+
+display = Display()
 
 
 class WhatsMinerAction(ActionBase):
@@ -51,6 +56,11 @@ class WhatsMinerAction(ActionBase):
             params["host"] = self._var(task_vars, "ansible_host") or task_vars.get("inventory_hostname")
         if "password" not in self._task.args:
             params["password"] = self._var(task_vars, PASSWORD_VARIABLE) or os.environ.get(PASSWORD_ENV) or None
+        # the API the inventory found (whatsminer_api) spares the probe, for a module that can use either
+        if "api" not in self._task.args and speaks_v3(self.RESOURCE, auto=True):
+            known = self._var(task_vars, API_VARIABLE)
+            if known in ("v2", "v3"):
+                params["api"] = known
 
     def _var(self, task_vars, name):
         value = task_vars.get(name)
@@ -60,8 +70,13 @@ class WhatsMinerAction(ActionBase):
         if not _crypto.HAS_CRYPTO_LIBS:
             return {"failed": True, "msg": "the controller's Python lacks pycryptodome or passlib: "
                                            "pip install -r requirements.txt of hashops.whatsminer"}
-        client = client_from_params(params)
         try:
-            return resource.run(client, params, check=bool(self._task.check_mode), diff=bool(self._task.diff))
+            client = client_from_params(params, resource, say=display.v)
+            result = resource.run(client, params, check=bool(self._task.check_mode), diff=bool(self._task.diff))
         except WhatsMinerError as err:
             return {"failed": True, "msg": str(err)}
+        sent = getattr(client, "commands_sent", None)
+        if sent:
+            # "commands" names the V2 commands of the plan; these are what went out, and through which API
+            result["api_commands"] = sent
+        return result

@@ -1,6 +1,6 @@
 """Clients written by others, unmodified from PyPI, talk to the simulated farm.
 
-pyasic (get_miner, and BTMinerRPCAPI, its WhatsMiner API V2 class) and whatsminer (WhatsminerAccessToken /
+pyasic (get_miner, BTMinerRPCAPI, its WhatsMiner API V2 class, and BTMinerV3RPCAPI, its API V3 class) and whatsminer (WhatsminerAccessToken /
 WhatsminerAPI) read and write through the farm; the farm's control API then proves each write arrived and
 changed the miner.
 Nothing from the repository is imported: the farm runs as a subprocess under $SIM_PYTHON (default
@@ -10,6 +10,7 @@ Nothing from the repository is imported: the farm runs as a subprocess under $SI
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import json
 import os
 import random
@@ -24,7 +25,7 @@ pytest.importorskip("pyasic", reason="run through tests/foreign/run.sh, which in
 pytest.importorskip("whatsminer", reason="run through tests/foreign/run.sh, which installs pyasic and whatsminer")
 
 from pyasic import get_miner  # noqa: E402
-from pyasic.rpc.btminer import BTMinerRPCAPI  # noqa: E402
+from pyasic.rpc.btminer import BTMinerRPCAPI, BTMinerV3RPCAPI  # noqa: E402
 from whatsminer.api import WhatsminerAccessToken, WhatsminerAPI  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[2]
@@ -50,12 +51,24 @@ class Farm:
             return json.loads(resp.read())
 
 
+def farm_network() -> str:
+    """A /24 inside $HASHOPS_TEST_NETWORKS (a CIDR inside 127.0.0.0/8, for runs that must keep to a range),
+    else a random one in 127.64.0.0 - 127.250.255.255."""
+    wanted = os.environ.get("HASHOPS_TEST_NETWORKS")
+    if wanted:
+        network = ipaddress.ip_network(wanted, strict=False)
+        if not network.subnet_of(ipaddress.ip_network("127.0.0.0/8")) or network.prefixlen > 24:
+            raise RuntimeError("HASHOPS_TEST_NETWORKS must be a /24 or larger inside 127.0.0.0/8")
+        return str(random.choice(list(network.subnets(new_prefix=24))))
+    return "127.%d.%d.0/24" % (random.randint(64, 250), random.randint(0, 255))
+
+
 @pytest.fixture(scope="module")
 def farm(tmp_path_factory):
     python = os.environ.get("SIM_PYTHON", str(REPO / ".venv" / "bin" / "python"))
     ready = tmp_path_factory.mktemp("farm") / "ready.json"
     for _attempt in range(5):
-        network = "127.%d.%d.0/24" % (random.randint(64, 250), random.randint(0, 255))
+        network = farm_network()
         proc = subprocess.Popen([python, str(FARM), "--miners", "5", "--network", network, "--password", PASSWORD,
                                  "--persona", "api205:2,btminer2021:2,v3compat2026:1", "--restart-seconds", "1", "--lifetime", "600",
                                  "--ready-file", str(ready)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -159,6 +172,38 @@ def test_pyasic_encrypted_writes_reach_the_miner(farm, index):
     assert state["led"]["color"] == "green" and state["hostname"] == "pyasic-%d" % index
     assert state["pools"][0] == {"url": "stratum+tcp://pyasic.pool:3333", "user": "pyasic.worker", "password_set": True}
     assert asyncio.run(rpc.pools())["POOLS"][0]["User"] == "pyasic.worker"
+
+
+def test_pyasic_v3_rpc_reads_and_its_signed_writes_reach_the_miner(farm):
+    """pyasic's own salt, token and framing (BTMinerV3RPCAPI.send_command) against port 4433."""
+    host = farm.miners[V3COMPAT]
+    rpc = BTMinerV3RPCAPI(host)
+    rpc.pwd = PASSWORD  # pyasic defaults to "super"; the farm's miners have PASSWORD
+
+    async def session():
+        info = await rpc.get_device_info()
+        summary = await rpc.get_miner_status_summary()
+        setting = await rpc.get_miner_setting()
+        stop = await rpc.set_miner_service("stop")
+        led = await rpc.set_system_led()
+        return info, summary, setting, stop, led
+    info, summary, setting, stop, led = asyncio.run(session())
+    state = farm.get("/miners/" + host)
+    assert info["code"] == 0 and info["msg"]["miner"]["type"] == state["variant"]
+    assert summary["msg"]["summary"]["hash-average"] > 0 and setting["code"] == 0
+    assert stop["code"] == 0 and led["code"] == 0
+    log = farm.get("/miners/%s/writes" % host)
+    assert [(w["command"], w["api"], w["code"], w.get("v2_command")) for w in log] == [
+        ("set.miner.service", "v3", 0, "power_off"), ("set.system.led", "v3", 0, "set_led")]
+    assert state["mining"] is False and state["led"] == {"mode": "auto"}
+
+
+def test_pyasic_v3_rpc_with_its_default_password_gets_no_permission(farm):
+    host = farm.miners[V3COMPAT]
+    reply = asyncio.run(BTMinerV3RPCAPI(host).set_miner_service("stop"))
+    assert reply["code"] == -4
+    assert farm.get("/miners/%s/writes" % host)[-1]["code"] == -4
+    assert farm.get("/miners/" + host)["mining"] is True
 
 
 def test_pyasic_power_limit_write_restarts_and_reads_back(farm):

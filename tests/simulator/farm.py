@@ -41,7 +41,7 @@ def parse_args(argv):
     parser.add_argument("--lifetime", type=float, default=3600.0, help="exit after this many seconds; 0 = never")
     parser.add_argument("--port", type=int, default=4028)
     parser.add_argument("--v3-port", type=int, default=4433,
-                        help="read-only API V3 port of personas that have it (v3compat2026); 0 = off")
+                        help="API V3 port of personas that have it (v3compat2026); 0 = off")
     parser.add_argument("--web-port", type=port_or_off, default=80,
                         help="web UI port of personas that have it (api205, v3compat2026): 307 to https; 0 or none = off")
     parser.add_argument("--web-tls-port", type=port_or_off, default=443,

@@ -12,6 +12,11 @@ stale     carry the write out and answer success, then put the old settings back
           fw 20250409.15.REL a V2 power_off did not keep the miner off; btminer restarted within
           minutes. Only write commands take a stale fault, and only once they get past the token and write-API
           checks (a write refused with 135 or 45 changed nothing that could go stale).
+
+A fault takes requests on both API ports of a miner that has API V3 (v3api.py maps each V3 request to the V2
+commands it stands for); "api": "v2" or "v3" limits it to one port, e.g. a refuse that closes only 4433.
+Except `stale`: its source is a V2 write that did not stick where the V3 write did (protocol.md 13: V3
+`set.miner.service stop` kept the M64 off), so a stale fault takes a V3 write only when it says "api": "v3".
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 KINDS = ("refuse", "hang", "no_reply", "malformed", "truncate", "code", "stale")
+APIS = ("v2", "v3")
 # Codes that real miners send in plaintext even to an encrypted request (section 6).
 PLAINTEXT_CODES = (14, 23, 136, 137)
 MESSAGES = {
@@ -34,8 +40,11 @@ class Fault:
     commands: frozenset = frozenset()
     times: int | None = None
     delay: float = 0.0  # stale only, for commands that do not restart: seconds from the reply to the old values
+    api: str | None = None  # None: both API ports; "v2" (4028) or "v3" (4433) only
 
-    def matches(self, command: str | None) -> bool:
+    def matches(self, command: str | None, api: str = "v2") -> bool:
+        if self.api is not None and self.api != api:
+            return False
         if not self.commands:
             return True
         if command is None:
@@ -46,6 +55,8 @@ class Fault:
         out = {"kind": self.kind, "code": self.code, "commands": sorted(self.commands), "times": self.times}
         if self.kind == "stale":
             out["delay"] = self.delay
+        if self.api is not None:
+            out["api"] = self.api
         return out
 
 
@@ -65,8 +76,11 @@ def parse(body: dict) -> Fault:
     delay = body.get("delay", 0)
     if kind == "stale" and (isinstance(delay, bool) or not isinstance(delay, (int, float)) or delay < 0):
         raise ValueError("delay must be a number of seconds")
+    api = body.get("api")
+    if api is not None and api not in APIS:
+        raise ValueError("api must be v2 or v3")
     return Fault(kind, code if kind == "code" else None, frozenset(commands), times,
-                 float(delay) if kind == "stale" else 0.0)
+                 float(delay) if kind == "stale" else 0.0, api)
 
 
 class Faults:
@@ -79,9 +93,10 @@ class Faults:
     def clear(self) -> None:
         self.items.clear()
 
-    def refuses_everything(self) -> bool:
+    def refuses_everything(self, api: str = "v2") -> bool:
         """A refuse for every command and without a count: the port is simply closed."""
-        return any(f.kind == "refuse" and not f.commands and f.times is None for f in self.items)
+        return any(f.kind == "refuse" and not f.commands and f.times is None and f.api in (None, api)
+                   for f in self.items)
 
     def _consume(self, fault: Fault) -> Fault:
         if fault.times is not None:
@@ -90,17 +105,19 @@ class Faults:
                 self.items.remove(fault)
         return fault
 
-    def take_on_connect(self) -> Fault | None:
+    def take_on_connect(self, api: str = "v2") -> Fault | None:
         """A counted refuse that applies before anything is read."""
         for fault in self.items:
-            if fault.kind == "refuse" and not fault.commands:
+            if fault.kind == "refuse" and not fault.commands and fault.api in (None, api):
                 return self._consume(fault)
         return None
 
-    def take(self, command: str | None, stale: bool = False) -> Fault | None:
+    def take(self, command: str | None, stale: bool = False, api: str = "v2") -> Fault | None:
         """The first fault for this command: of any kind but stale, or (stale=True) the first stale one."""
         for fault in self.items:
-            if (fault.kind == "stale") == stale and fault.matches(command):
+            if stale and api == "v3" and fault.api != "v3":
+                continue
+            if (fault.kind == "stale") == stale and fault.matches(command, api):
                 return self._consume(fault)
         return None
 

@@ -19,6 +19,7 @@ import tokens as tokens_mod
 import transfers
 import upgrades as upgrades_mod
 import v3api
+import v3writes
 import webui
 import wire
 import writes
@@ -118,6 +119,7 @@ class Miner:
         self.writes_log: list = []
         self.server = None
         self.v3_server = None
+        self.v3_clients = 0  # open API V3 connections (v3api.MAX_CLIENTS)
         self.web_servers: tuple = ()
         self.restarting = False
         self.restart_kind = None
@@ -144,7 +146,7 @@ class Miner:
             salt = tokens_mod.FACTORY_SALT
         else:
             salt = tokens_mod.random_salt(random.Random("whatsminer-sim/salt/%d" % self.index))
-        self.credential = tokens_mod.Credential.from_password(password, salt)
+        self.credential = self._credential(password, salt)
         self.tokens.clear()
         self.faults.clear()
         self.upgrades.clear()
@@ -158,13 +160,32 @@ class Miner:
         firmware = self.settings.firmware_version
         self.settings = state_mod.factory_settings(self.farm_address, self.config.network, self.hardware, self.identity)
         self.settings.firmware_version = firmware
-        self.credential = tokens_mod.Credential.from_password(tokens_mod.FACTORY_PASSWORD, tokens_mod.FACTORY_SALT)
+        self.credential = self._credential(tokens_mod.FACTORY_PASSWORD, tokens_mod.FACTORY_SALT)
         self.tokens.clear()
 
     def set_password(self, password: str) -> None:
         """A new password gets a new salt; every token handed out before is void."""
-        self.credential = tokens_mod.Credential.from_password(password, tokens_mod.random_salt())
+        self.credential = self._credential(password, tokens_mod.random_salt())
         self.tokens.clear()
+
+    @staticmethod
+    def _credential(password: str, salt: str):
+        """The V2 credential, with the cleartext the API V3 token check needs (v3api.authorised): real V3
+        firmware must keep the password recoverable for that; here it stays in memory, never in the control API."""
+        credential = tokens_mod.Credential.from_password(password, salt)
+        credential.v3_password = password
+        return credential
+
+    @property
+    def v3_password(self) -> str:
+        return self.credential.v3_password
+
+    def v3_log(self, command: str, param, code, **extra) -> None:
+        """A V3 write in the same log as port 4028's, its parameter masked (v3writes.masked)."""
+        entry = {"time": round(time.time(), 3), "command": command, "api": "v3",
+                 "params": {"param": v3writes.masked(param)} if param is not None else {}, "code": code}
+        entry.update(extra)
+        self.writes_log.append(entry)
 
     def restart_clock(self, kind: str) -> None:
         now = time.time()
@@ -251,7 +272,8 @@ class Miner:
         elif not want and self.server is not None:
             self.server.close()
             self.server = None
-        want_v3 = not self.restarting and self.persona.api_v3 and self.config.v3_port > 0
+        want_v3 = (not self.restarting and self.persona.api_v3 and self.config.v3_port > 0
+                   and not self.faults.refuses_everything(api="v3"))
         if want_v3 and self.v3_server is None:
             self.v3_server = await self._listen(self.config.v3_port, self._handle_v3)
         elif not want_v3 and self.v3_server is not None:

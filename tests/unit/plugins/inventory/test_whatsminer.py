@@ -57,6 +57,7 @@ def engine():
 def facts(n: int, **overrides) -> dict:
     base = {
         "model": "M56SVH30", "model_raw": "M56S_VH30", "firmware_version": "20240624.18.REL", "api_version": "2.0.5",
+        "api": "v3",
         "platform": "H616", "mac": f"C4:1A:2B:00:00:{n:02X}", "serial": f"HTM56{n:010d}", "hostname": "WhatsMiner",
         "power_mode": "normal", "hashrate_ths": 212.5, "is_mining": True, "ip": "ignored", "temperature": {"env_c": 30},
     }
@@ -131,12 +132,13 @@ def test_every_miner_becomes_a_host_named_by_mac_with_connection_vars_and_facts(
         "whatsminer_model": "M56SVH30", "whatsminer_firmware_version": "20240624.18.REL",
         "whatsminer_api_version": "2.0.5", "whatsminer_platform": "H616", "whatsminer_mac": "C4:1A:2B:00:00:05",
         "whatsminer_serial": "HTM560000000005", "whatsminer_hostname": "WhatsMiner", "whatsminer_power_mode": "normal",
-        "whatsminer_hashrate_ths": 212.5, "whatsminer_is_mining": True,
+        "whatsminer_hashrate_ths": 212.5, "whatsminer_is_mining": True, "whatsminer_api": "v3",
     }
     assert host_vars(manager, "c4-1a-2b-00-00-06")["whatsminer_power_mode"] is None
     _targets, options = fake.calls[0]
     assert len(_targets) == 254
     assert (options["port"], options["concurrency"], options["connect_timeout"], options["read_timeout"]) == (14028, 77, 0.5, 3.0)
+    assert options["v3_port"] == 4433  # each miner found is asked whether it has API V3 (whatsminer_api)
 
 
 def test_default_groups_are_all_miners_by_model_and_by_firmware(scan, write_config, monkeypatch):

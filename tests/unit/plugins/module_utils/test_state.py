@@ -614,7 +614,9 @@ def test_get_error_code_is_preferred_to_summary_and_summary_is_the_fallback():
 
 def test_error_entries_keep_only_numeric_codes():
     msg = {"error_code": [{"264": "2026-05-23 09:19:10", "reason": "Power xfer error."}, "junk", {"x": "y"}]}
-    assert normalise({"get_error_code": flat(msg)}, {"errors"})["errors"] == [{"code": 264, "time": "2026-05-23 09:19:10"}]
+    # the V3 entry's reason is kept beside the code (docs/protocol_v3.md, "Reads")
+    assert normalise({"get_error_code": flat(msg)}, {"errors"})["errors"] == [
+        {"code": 264, "time": "2026-05-23 09:19:10", "reason": "Power xfer error."}]
 
 
 def test_summary_error_times_are_read_when_reported():
