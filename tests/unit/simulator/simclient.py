@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
+import ipaddress
 import json
 import os
 import random
+import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -20,6 +25,7 @@ import _crypto  # noqa: E402
 
 FARM = REPO / "tests" / "simulator" / "farm.py"
 TEMPLATES = REPO / "tests" / "simulator" / "templates"
+NETWORKS_FILE = REPO / "tests" / "output" / "test-networks"
 
 
 def template(persona: str, name: str) -> dict:
@@ -86,22 +92,44 @@ class Session:
         return self.open_reply(exchange(self.host, self.envelope(command, **params), timeout=timeout))
 
 
-class Farm:
-    """farm.py as a subprocess, stopped with SIGTERM."""
+def _die_with_parent():
+    """A preexec_fn that makes the kernel send SIGTERM to the farm when the process that started it ends.
 
-    def __init__(self, workdir: Path, *args: str) -> None:
+    ansible-test units runs every test in a fork that leaves with os._exit(), so no teardown or atexit
+    handler of that fork runs; without this, each farm a forked test starts would outlive the run.
+    Returns None where prctl is not available (not Linux): farm.py's --lifetime is then the only bound.
+    """
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        prctl = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True).prctl
+    except (OSError, AttributeError):
+        return None
+    pr_set_pdeathsig = 1
+
+    def arm():
+        prctl(pr_set_pdeathsig, int(signal.SIGTERM), 0, 0, 0)  # bound before the fork: nothing to import here
+    return arm
+
+
+class Farm:
+    """farm.py as a subprocess, stopped with SIGTERM, and by the kernel if its parent dies first."""
+
+    def __init__(self, workdir: Path, *args: str, script: Path = FARM) -> None:
+        self.script = script
         self.ready_file = workdir / "farm-ready.json"
         self.args = list(args)
         self.proc = None
         self.miners: list = []
         self.control = ""
+        self.cleanup = None
 
     def start(self, timeout: float = 30.0) -> Farm:
         if self.ready_file.exists():
             self.ready_file.unlink()
         self.proc = subprocess.Popen(
-            [simulator_python(), str(FARM), "--ready-file", str(self.ready_file)] + self.args,
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            [simulator_python(), str(self.script), "--ready-file", str(self.ready_file)] + self.args,
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, preexec_fn=_die_with_parent(),
         )
         deadline = time.monotonic() + timeout
         while not self.ready_file.exists():
@@ -128,6 +156,9 @@ class Farm:
                 self.proc.wait(5)
         self.proc.stdout.close()
         self.proc.stderr.close()
+        if self.cleanup is not None:
+            self.cleanup.cleanup()
+            self.cleanup = None
         return self.proc.returncode
 
     def api(self, method: str, path: str, body=None):
@@ -171,15 +202,49 @@ PERSONAS = "api205:4,btminer2021:4,v3compat2026:4"
 API205, API205_HYDRO, BTMINER, BTMINER_H3, V3COMPAT = 0, 1, 4, 5, 8
 
 
-def start_farm(tmp_path_factory, *extra: str, miners: int = 12, personas: str = PERSONAS) -> Farm:
-    """A farm on a random /24 of 127.0.0.0/8, so parallel runs rarely meet; retried if the range is taken."""
+def farm_networks(prefix: int) -> list:
+    """Candidate networks of that prefix length for a test farm: inside $HASHOPS_TEST_NETWORKS (a CIDR
+    inside 127.0.0.0/8, for runs that must keep to a given range), else inside 127.64.0.0 - 127.250.255.255.
+
+    ansible-test units passes no variable of ours to the tests, so the Makefile also writes that one
+    into tests/output/test-networks, which is read when the variable is not set.
+    """
+    wanted = os.environ.get("HASHOPS_TEST_NETWORKS")
+    if not wanted and NETWORKS_FILE.is_file():
+        wanted = NETWORKS_FILE.read_text(encoding="utf-8").strip()
+    if wanted:
+        network = ipaddress.ip_network(wanted, strict=False)
+        if not network.subnet_of(ipaddress.ip_network("127.0.0.0/8")) or network.prefixlen > prefix:
+            raise RuntimeError("HASHOPS_TEST_NETWORKS=%s is not a /%d or larger inside 127.0.0.0/8" % (wanted, prefix))
+    else:
+        network = ipaddress.ip_network("127.%d.%d.0/24" % (random.randint(64, 250), random.randint(0, 255)))
+    subnets = [str(subnet) for subnet in network.subnets(new_prefix=prefix)]
+    random.shuffle(subnets)
+    return subnets[:16]
+
+
+def start_farm(tmp_path_factory, *extra: str, miners: int = 12, personas: str = PERSONAS, script: Path = FARM) -> Farm:
+    """A farm on a random free network (see farm_networks), so parallel runs rarely meet; the next one if taken.
+
+    A farm of more than four miners gets a /24, as tests move its miners to spare addresses such as .200;
+    a smaller one a /27, so that many fit in a narrow $HASHOPS_TEST_NETWORKS.
+    tmp_path_factory may be None: the farm then works in a temporary directory removed by stop().
+    script is the farm.py to run (another copy of the simulator, such as an installed collection's).
+    """
     last_error = None
-    for _attempt in range(5):
-        network = "127.%d.%d.0/24" % (random.randint(64, 250), random.randint(0, 255))
-        farm = Farm(tmp_path_factory.mktemp("farm"), "--miners", str(miners), "--network", network,
-                    "--password", PASSWORD, "--persona", personas, "--lifetime", "600", *extra)
+    for network in farm_networks(24 if miners > 4 else 27):
+        if tmp_path_factory is not None:
+            workdir, cleanup = tmp_path_factory.mktemp("farm"), None
+        else:
+            cleanup = tempfile.TemporaryDirectory(prefix="hashops-farm-")
+            workdir = Path(cleanup.name)
+        farm = Farm(workdir, "--miners", str(miners), "--network", network,
+                    "--password", PASSWORD, "--persona", personas, "--lifetime", "600", *extra, script=script)
+        farm.cleanup = cleanup
         try:
             return farm.start()
         except RuntimeError as err:
             last_error = err
+            if cleanup is not None:
+                cleanup.cleanup()
     raise RuntimeError("could not start a farm: %s" % last_error)
