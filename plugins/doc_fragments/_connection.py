@@ -61,8 +61,7 @@ notes:
   - The modules do their work on the controller in an action plugin, so a task costs no Python start-up per
     host. Set C(ansible_connection=local) for miners (the inventory plugin does it).
   - When the task runs over another connection (for example C(delegate_to) a jump host inside the farm LAN),
-    the same code runs there as a plain module; that host then needs pycryptodome and passlib.
+    the same code runs there as a plain module; that host then needs pycryptodome.
 requirements:
   - pycryptodome
-  - passlib
 """

@@ -23,7 +23,7 @@ from ansible_collections.hashops.whatsminer.plugins.module_utils._errors import 
 def run_module(resource) -> None:
     module = AnsibleModule(argument_spec=argument_spec(resource), supports_check_mode=True, **argument_rules(resource))
     if not _crypto.HAS_CRYPTO_LIBS:
-        module.fail_json(msg=missing_required_lib("pycryptodome and passlib"), exception=_crypto.CRYPTO_IMPORT_ERROR)
+        module.fail_json(msg=missing_required_lib("pycryptodome"), exception=_crypto.CRYPTO_IMPORT_ERROR)
     params = dict(module.params)
     if not params["host"]:
         module.fail_json(msg="host is required when the module runs outside its action plugin "

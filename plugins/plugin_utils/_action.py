@@ -68,7 +68,7 @@ class WhatsMinerAction(ActionBase):
 
     def _run_here(self, resource, params):
         if not _crypto.HAS_CRYPTO_LIBS:
-            return {"failed": True, "msg": "the controller's Python lacks pycryptodome or passlib: "
+            return {"failed": True, "msg": "the controller's Python lacks pycryptodome: "
                                            "pip install -r requirements.txt of hashops.whatsminer"}
         try:
             client = client_from_params(params, resource, say=display.v)

@@ -34,7 +34,7 @@ def template(persona: str, name: str) -> dict:
 
 
 def simulator_python() -> str:
-    """The interpreter that has passlib and pycryptodome: $SIM_PYTHON, else the repo's .venv, else this one."""
+    """The interpreter that has pycryptodome: $SIM_PYTHON, else the repo's .venv, else this one."""
     explicit = os.environ.get("SIM_PYTHON")
     if explicit:
         return explicit

@@ -21,7 +21,7 @@ from ansible_collections.hashops.whatsminer.plugins.module_utils._protocol impor
     write_plaintext,
 )
 
-pytestmark = pytest.mark.skipif(not _crypto.HAS_CRYPTO_LIBS, reason="passlib and pycryptodome are required")
+pytestmark = pytest.mark.skipif(not _crypto.HAS_CRYPTO_LIBS, reason="pycryptodome is required")
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 VECTORS = json.loads((FIXTURES / "crypto_test_vectors.json").read_text(encoding="utf-8"))
