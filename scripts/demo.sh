@@ -11,9 +11,15 @@ export FARM_ROOT FARM_PYTHON
 source "$here/farm.sh"
 
 work=$(mktemp -d)
+# step TITLE: a section's title, with how long the section before it took
+step() {
+  [ -z "${step_started:-}" ] || echo "   ($((SECONDS - step_started)) s)"
+  step_started=$SECONDS
+  echo "== $1"
+}
 trap 'farm_stop "$work"; rm -rf "$work"' EXIT
 
-echo "== Starting a simulated farm of 12 miners (three firmware generations) on 127.0.50.0/24"
+step "Starting a simulated farm of 12 miners (three firmware generations) on 127.0.50.0/24"
 farm_start "$work" 127.0.50.0/24 12 btminer2021:4,api205:4,v3compat2026:4 --restart-seconds 1
 
 mkdir -p "$work/inventory"
@@ -59,14 +65,14 @@ farm_state() {
   ansible-playbook "${state[@]}" "$@" > "$log" 2>&1 || { cat "$log"; exit 1; }
   sed 's/^/   /' "$reports/summary.txt"
 }
-echo "== Discovery: scanning 127.0.50.0/24 for miners"
+step "Discovery: scanning 127.0.50.0/24 for miners"
 ansible-inventory -i "$work/inventory" --graph
-echo "== The farm as found, against git (--check --diff: nothing is sent)"
+step "The farm as found, against git (--check --diff: nothing is sent)"
 farm_state "$work/found.log" --check --diff
-echo "== Desired state applied (a power mode change restarts btminer; each is waited for and read back)"
+step "Desired state applied (a power mode change restarts btminer; each is waited for and read back)"
 farm_state "$work/apply.log"
 
-echo "== Someone changes three miners behind git's back (through the simulator's control API)"
+step "Someone changes three miners behind git's back (through the simulator's control API)"
 control=$(farm_control "$work")
 drift() {
   "$FARM_PYTHON" - "$control" "$1" "$2" <<'PY'
@@ -82,15 +88,15 @@ mapfile -t miners < <("$FARM_PYTHON" -c 'import json, sys; print("\n".join(json.
 drift "${miners[0]}" '{"pools": [{"url": "stratum+tcp://rogue.example.net:3333", "user": "thief.1"}]}'
 drift "${miners[4]}" '{"power_mode": "high"}'
 drift "${miners[9]}" '{"hostname": "rack9-spare"}'
-echo "== Drift report (--check --diff): exactly what differs from git, both values"
+step "Drift report (--check --diff): exactly what differs from git, both values"
 farm_state "$work/check.log" --check --diff
 sed -n '/^## Settings that differ/,/^## /p' "$reports/drift.md" | grep '^|' | sed 's/^/   /' || true
-echo "== Applied: the drift is fixed and read back"
+step "Applied: the drift is fixed and read back"
 farm_state "$work/fix.log"
-echo "== Applied again: nothing left to change"
+step "Applied again: nothing left to change"
 farm_state "$work/again.log"
 grep -q "changed=[1-9]" "$work/again.log" && { echo "the second run changed something" >&2; exit 1; }
-echo "== Firmware rollout: a canary, then the rest, each held to its own hashrate (playbooks/firmware_rollout.yml)"
+step "Firmware rollout: a canary, then the rest, each held to its own hashrate (playbooks/firmware_rollout.yml)"
 { printf 'WMFW 20260101.01.REL\n'; head -c 262144 /dev/zero; } > "$work/demo-firmware.bin"
 cat > "$work/rollout.yml" <<YAML
 firmware_rollout_image: $work/demo-firmware.bin
@@ -104,7 +110,7 @@ YAML
 ansible-playbook -i "$work/inventory" "$FARM_ROOT/playbooks/firmware_rollout.yml" -e "@$work/rollout.yml" > "$work/rollout.log" 2>&1 \
   || { cat "$work/rollout.log"; exit 1; }
 cat "$work/rollout/20260101.01.REL.report.md"
-echo "== Fleet report: one self-contained HTML page, with each miner's drift status"
+step "Fleet report: one self-contained HTML page, with each miner's drift status"
 ansible-playbook -i "$work/inventory" "$FARM_ROOT/playbooks/report.yml" -e "fleet_report_dir=$reports" > "$work/report.log" \
   || { cat "$work/report.log"; exit 1; }
 echo "   $reports/fleet.html"
@@ -114,3 +120,4 @@ if [ -x "${CHROMIUM:-/usr/bin/chromium}" ] && [ -x "${CHROMEDRIVER:-/usr/bin/chr
 else
   echo "   (no screenshot: headless Chromium is missing; on Debian: apt-get install chromium chromium-driver)"
 fi
+step "Done in $SECONDS s; the report and its screenshot stay in $reports"
