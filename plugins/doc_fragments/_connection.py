@@ -45,10 +45,11 @@ options:
       - V(auto) asks API V3 for C(get.device.info) first, waiting at most 2 seconds, and uses API V2 when it does
         not answer; at C(-v) the task says which it chose and why. The host variable C(whatsminer_api) (V(v2) or
         V(v3), recorded by the C(hashops.whatsminer.whatsminer) inventory) settles it without asking.
-      - Today C(whatsminer_facts) uses API V3 under V(auto); C(whatsminer_power), C(whatsminer_pools) and
-        C(whatsminer_logs) work through it with V(v3) (C(state=stopped) is then C(set.miner.service stop), pools go
-        AES-encrypted in C(set.miner.pools), logs come from C(get.log.download)) and stay on API V2 under V(auto).
-        Any other module uses API V2 under V(auto) and fails before sending anything with V(v3).
+      - Under V(auto) C(whatsminer_facts), C(whatsminer_power), C(whatsminer_pools), C(whatsminer_logs) and
+        C(whatsminer_settings) use API V3 on miners that answer it (C(state=stopped) is C(set.miner.service stop),
+        pools go AES-encrypted in C(set.miner.pools), logs come from C(get.log.download), settings read heat mode
+        and fan options back through V3). Any other module uses API V2 under V(auto) and fails before sending
+        anything with V(v3).
     type: str
     choices: [auto, v2, v3]
     default: auto

@@ -107,6 +107,15 @@ class V3Facade:
         replies.update(_v3_replies.as_v2(commands, msgs.get("status"), msgs.get("info"), msgs.get("setting")))
         return replies
 
+    def read_v3(self, command: str, param=None) -> dict | None:
+        """The ``msg`` of a V3 read, as the miner sent it; None when it answers with an error (-2 on firmware
+        that lacks the command) or with no object."""
+        try:
+            msg = self.v3.get(command, param).get("msg")
+        except ApiError:
+            return None
+        return msg if isinstance(msg, dict) else None
+
     def read(self, command: str, **params) -> dict:
         if command not in _v3_replies.FROM_DEVICE_INFO | _v3_replies.FROM_SETTING | set(_v3_replies.STATUS_SECTIONS):
             return self.v2.read(command, **params)

@@ -15,6 +15,9 @@ description:
     that name. A failed download leaves nothing behind.
   - Every run that downloads writes a new file (RV(changed=true)); a miner's logs change all the time.
   - Needs the admin password, as C(download_logs) is an encrypted command.
+  - On a miner with API V3 (O(api=auto) finds it, or O(api=v3)) the archive comes through V3
+    C(get.log.download) (the length as C(logsize)) instead; RV(api_commands) says so. The password is still
+    required, so that a task behaves the same on either API.
 author:
   - hashops.whatsminer maintainers (@hashops)
 extends_documentation_fragment:
@@ -91,6 +94,15 @@ msg:
   returned: in check mode and on failure
   type: str
   sample: "check mode: nothing was downloaded or written"
+api_commands:
+  description:
+    - The requests that went out to a miner worked through API V3 (see the O(api) option), in order, each
+      with the API that carried it - V(v3) for what has a V3 command, V(v2) (port 4028) for the rest.
+    - Absent for a miner worked through API V2, and when nothing was sent.
+  returned: when the miner was worked through API V3 and something was sent
+  type: list
+  elements: dict
+  sample: [{"api": "v3", "command": "get.log.download"}]
 """
 
 from ansible_collections.hashops.whatsminer.plugins.module_utils._module import run_module

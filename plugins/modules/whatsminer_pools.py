@@ -16,6 +16,9 @@ description:
     when a URL or user differs; with V(always) the pools are written on every run (always C(changed)).
   - Writes C(update_pools) with all nine keys, then reads the pools back until the new URLs show (some
     firmware restarts btminer to apply them), within O(wait_timeout).
+  - On a miner with API V3 (O(api=auto) finds it, or O(api=v3)) the pools are read through V3
+    C(get.miner.status) and written with V3 C(set.miner.pools) (encrypted, the pools in use only);
+    RV(api_commands) says so.
 author:
   - hashops.whatsminer maintainers (@hashops)
 extends_documentation_fragment:
@@ -131,6 +134,15 @@ unverifiable:
   type: list
   elements: str
   sample: [password]
+api_commands:
+  description:
+    - The requests that went out to a miner worked through API V3 (see the O(api) option), in order, each
+      with the API that carried it - V(v3) for what has a V3 command, V(v2) (port 4028) for the rest.
+    - Absent for a miner worked through API V2, and when nothing was sent.
+  returned: when the miner was worked through API V3 and something was sent
+  type: list
+  elements: dict
+  sample: [{"api": "v3", "command": "set.miner.pools"}]
 address:
   description: The address the miner answers at when the task ends.
   returned: always

@@ -17,6 +17,10 @@ description:
     reported as unchanged. On 2021 firmware (API 1.4) that is O(power_percent), O(target_freq_percent),
     O(upfreq_speed), O(fast_boot), and O(power_limit=99999); O(power_percent) also on API 2.0.x firmware
     that lacks C(status.power_pct).
+  - On a miner with API V3 (O(api=auto) finds it, or O(api=v3)) the same reads are answered through V3 and
+    C(power_on)/C(power_off), the modes, O(power_limit) and O(fast_boot) go out as their V3 commands
+    (C(set.miner.service), C(set.miner.power_mode), C(set.miner.power_limit), C(set.miner.fastboot)); the
+    other writes go to port 4028. RV(api_commands) lists what went out, and through which API.
 author:
   - hashops.whatsminer maintainers (@hashops)
 extends_documentation_fragment:
@@ -142,6 +146,15 @@ unverifiable:
   type: list
   elements: str
   sample: []
+api_commands:
+  description:
+    - The requests that went out to a miner worked through API V3 (see the O(api) option), in order, each
+      with the API that carried it - V(v3) for what has a V3 command, V(v2) (port 4028) for the rest.
+    - Absent for a miner worked through API V2, and when nothing was sent.
+  returned: when the miner was worked through API V3 and something was sent
+  type: list
+  elements: dict
+  sample: [{"api": "v3", "command": "set.miner.service"}, {"api": "v2", "command": "set_target_freq"}]
 address:
   description: The address the miner answers at when the task ends.
   returned: always

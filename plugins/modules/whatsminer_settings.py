@@ -13,6 +13,11 @@ description:
   - None of these settings can be read back over API V2 (no V2 command reports them), so the module cannot
     tell whether they already have the value asked. Every option the task sets is sent on every run, the
     task reports C(changed), and the option is listed in RV(unverifiable). It is never reported as unchanged.
+  - On a miner with API V3 (O(api=auto) finds it, or O(api=v3)) O(heat_mode) is read back through V3
+    C(get.miner.setting) (its C(heat-mode); V(anti-freezing) there is V(anti-icing)) and O(poweroff_cool),
+    O(fan_zero_speed) and O(temp_offset) through C(get.fan.setting), so these are sent only when they differ
+    and verified after the write. The writes still go to port 4028 (V2), see RV(api_commands). A V3 heat mode
+    no source names the V2 equivalent of (V(normal)) leaves O(heat_mode) unverifiable.
   - Check mode reports what would be sent and sends nothing.
   - An option left unset is not sent. At least one option must be set.
 author:
@@ -119,12 +124,21 @@ restarted:
   sample: false
 unverifiable:
   description:
-    - What the task sets that this miner cannot report back over API V2. Such an option is sent on every run
-      and never reported as unchanged.
+    - What the task sets that this miner cannot report back (over API V2, all of them; over API V3, all but
+      O(heat_mode) and the fan options). Such an option is sent on every run and never reported as unchanged.
   returned: always
   type: list
   elements: str
   sample: [fan_zero_speed, syslog]
+api_commands:
+  description:
+    - The requests that went out to a miner worked through API V3 (see the O(api) option), in order, each
+      with the API that carried it - V(v3) for what has a V3 command, V(v2) (port 4028) for the rest.
+    - Absent for a miner worked through API V2, and when nothing was sent.
+  returned: when the miner was worked through API V3 and something was sent
+  type: list
+  elements: dict
+  sample: [{"api": "v2", "command": "set_heat_mode"}]
 address:
   description: The address the miner answers at when the task ends.
   returned: always

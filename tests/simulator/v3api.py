@@ -8,7 +8,7 @@ MAX_CLIENTS connections at once (matroskin "Overview": 10 concurrent clients); s
 says what the 11th gets: it is closed at once, before anything is read.
 
 Reads: `get.device.info` (optionally one section), `get.miner.status` (summary / pools / edevs joined by `+`),
-`get.miner.setting`, and `get.log.download` (a framed size, then the tarball). Writes (`set.*`, v3writes.py)
+`get.miner.setting`, `get.fan.setting`, and `get.log.download` (a framed size, then the tarball). Writes (`set.*`, v3writes.py)
 need `ts`, `account` "super" and the token of
 plugins/module_utils/_crypto_v3.py over the miner's admin password and the salt of `get.device.info`; the
 parameters of `set.miner.pools` and `set.user.change_passwd` arrive AES-encrypted with the token's digest
@@ -47,6 +47,11 @@ V2_EQUIVALENT = {
 }
 
 
+# Tether's mock set.miner.heat_mode names anti-icing "anti-freezing" (the manual's other name for it, 3.30); no
+# source shows V3's name for power-keeping, so it keeps V2's (simulator choice).
+V3_HEAT_MODES = {"anti-icing": "anti-freezing"}
+
+
 def _reply(command: str, code: int, msg) -> dict:
     return {"code": code, "when": int(time.time()), "msg": msg, "desc": command}
 
@@ -65,6 +70,9 @@ def device_info(miner, view) -> dict:
         if key.startswith("chipdata") or key.startswith("pcbsn"):
             continue
         section[key] = miner_values.get(key, sample)
+    # the limit as set, "" for the vendor's (pyasic BTMinerV3Miner power_limit_set, asic-rs WattageLimit
+    # /msg/miner/power-limit-set, Tether mock get.device.info); the asic-rs capture's firmware leaves it out
+    section["power-limit-set"] = "" if s.power_limit_w is None else str(s.power_limit_w)
     for slot in range(hw.boards):
         section["chipdata%d" % slot] = hw.chip_data
         section["pcbsn%d" % slot] = view.identity.pcb_sns[slot]
@@ -118,10 +126,17 @@ def miner_setting(view) -> dict:
     s = view.settings
     return {
         "power-limit": view.reading.power_limit_w, "upfreq-speed": s.upfreq_speed, "power-mode": s.power_mode,
-        "fast-boot": "enable" if s.fast_boot else "disable", "fast-hash": "disable", "heat-mode": s.heat_mode,
+        "fast-boot": "enable" if s.fast_boot else "disable", "fast-hash": "disable", "heat-mode": V3_HEAT_MODES.get(s.heat_mode, s.heat_mode),
         "target-freq": s.target_freq_pct, "power": int(view.reading.power_w), "power-percent": s.power_pct,
         "btrom-worker-suffix": "",
     }
+
+
+def fan_setting(view) -> dict:
+    """Keys and 0/1 flags of matroskin's get.fan.setting example (its get.* were tried on hardware)."""
+    s = view.settings
+    return {"fan-poweroff-cool": int(s.poweroff_cool), "fan-zero-speed": int(s.fan_zero_speed),
+            "fan-temp-offset": s.temp_offset}
 
 
 def _no_permission(command: str) -> dict:
@@ -156,6 +171,8 @@ def read_answer(miner, command: str, param) -> dict:
         return _reply(command, 0, miner_status(view, sections))
     if command == "get.miner.setting":
         return _reply(command, 0, miner_setting(view))
+    if command == "get.fan.setting":
+        return _reply(command, 0, fan_setting(view))
     return _reply(command, -2, "invalid command")
 
 

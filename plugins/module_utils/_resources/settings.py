@@ -4,9 +4,13 @@
 """whatsminer_settings: the miner settings that API V2 can write but never reports back.
 
 None of ``web_pools``, ``btminer_init``, ``temp_offset``, ``poweroff_cool``, ``fan_zero_speed``,
-``heat_mode`` or ``syslog`` has a V2 readback (protocol.md 11), so nothing is read: every option the
-task sets is sent, on every run, and listed under ``unverifiable``. Nothing restarts; the vendor says
-``temp_offset`` takes effect at the next start of the miner.
+``heat_mode`` or ``syslog`` has a V2 readback (protocol.md 11), so on a V2 miner nothing is read: every
+option the task sets is sent, on every run, and listed under ``unverifiable``. On a miner read through
+API V3, ``get.miner.setting`` reports ``heat-mode`` (Tether ``wm-api-v3.js`` / mock ``get.miner.setting.js``,
+pyasic ``get_miner_setting``) and ``get.fan.setting`` the fan options (matroskin's get.fan.setting page, Tether
+mock ``get.fan.setting.js``): those are then compared, sent only when they differ and verified. The writes
+stay V2's (the facade sends them to port 4028), as no source shows V3's heat mode names for every V2 mode.
+Nothing restarts; the vendor says ``temp_offset`` takes effect at the next start of the miner.
 """
 
 from __future__ import annotations
@@ -22,6 +26,17 @@ from ansible_collections.hashops.whatsminer.plugins.module_utils._converge impor
 
 # The manual's set_heat_mode names (3.30): anti-icing (also called anti-freezing), heating, power-keeping.
 HEAT_MODES = ("anti-icing", "heating", "power-keeping")
+# V3 get.miner.setting heat-mode -> the module's name. Tether's mock set.miner.heat_mode takes heating, normal
+# and anti-freezing; anti-freezing is the manual's other name of anti-icing. V3's "normal" is left out: no
+# source says which V2 mode it is, so a miner reporting it leaves heat_mode unverifiable.
+V3_HEAT_MODES = {"anti-freezing": "anti-icing", "anti-icing": "anti-icing", "heating": "heating",
+                 "power-keeping": "power-keeping"}
+# V3 get.fan.setting keys per option: matroskin's get.fan.setting example first, then Tether's mock.
+FAN_KEYS = {
+    "poweroff_cool": ("fan-poweroff-cool", "poweroff-cool"),
+    "fan_zero_speed": ("fan-zero-speed", "zero-speed"),
+    "temp_offset": ("fan-temp-offset", "temp-offset"),
+}
 TOGGLES = {
     "web_pools": ("enable_web_pools", "disable_web_pools"),
     "btminer_init": ("enable_btminer_init", "disable_btminer_init"),
@@ -62,13 +77,41 @@ def desired(params: dict, host: str) -> dict:
     return want
 
 
-def read(client, params: dict) -> Reading:  # pylint: disable=unused-argument
-    """Nothing to read: API V2 reports none of these settings."""
-    return Reading({})
+def read(client, params: dict) -> Reading:
+    """API V2 reports none of these settings; API V3 reports the heat mode and the fan options."""
+    if getattr(client, "api", "v2") != "v3":
+        return Reading({})
+    state = {}
+    if params.get("heat_mode") is not None:
+        setting = client.read_v3("get.miner.setting") or {}
+        reported = setting.get("heat-mode")
+        _put(state, "heat_mode", V3_HEAT_MODES.get(reported.strip().lower()) if isinstance(reported, str) else None)
+    if any(params.get(name) is not None for name in FAN_KEYS):
+        fan = client.read_v3("get.fan.setting") or {}
+        for name, keys in FAN_KEYS.items():
+            value = next((fan[key] for key in keys if key in fan), None)
+            _put(state, name, _offset(value) if name == "temp_offset" else _flag(value))
+    return Reading(state)
+
+
+def _put(state: dict, name: str, value) -> None:
+    if value is not None:
+        state[name] = value
+
+
+def _flag(value):
+    """1/0 (matroskin's example) or true/false (Tether's mock); anything else is not a reading."""
+    if isinstance(value, bool):
+        return value
+    return {0: False, 1: True}.get(value) if isinstance(value, int) else None
+
+
+def _offset(value):
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 def current(reading, want: dict) -> dict:  # pylint: disable=unused-argument
-    return {}
+    return dict(reading.state)
 
 
 def plan(want: dict, have: dict, differ: list, params: dict) -> list:  # pylint: disable=unused-argument
@@ -77,12 +120,12 @@ def plan(want: dict, have: dict, differ: list, params: dict) -> list:  # pylint:
         if name in want:
             steps.append(Step(on if want[name] else off, {}, (name,)))
     for name, command in FLAGS.items():
-        if name in want:
+        if name in differ:
             steps.append(Step(command, {name: "1" if want[name] else "0"}, (name,)))
-    if "temp_offset" in want:
+    if "temp_offset" in differ:
         steps.append(Step("set_temp_offset", {"temp_offset": str(want["temp_offset"])}, ("temp_offset",),
                           note="temp_offset takes effect the next time the miner starts"))
-    if "heat_mode" in want:
+    if "heat_mode" in differ:
         steps.append(Step("set_heat_mode", {"mode": want["heat_mode"]}, ("heat_mode",)))
     if "syslog" in want:
         syslog = want["syslog"]

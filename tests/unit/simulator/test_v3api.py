@@ -28,7 +28,9 @@ def test_device_info_has_the_captured_sections_and_this_miners_identity(farm):
     assert reply["code"] == 0 and reply["desc"] == "get.device.info"
     captured = template("v3compat2026", "v3_get_device_info")["msg"]
     assert set(reply["msg"]) == set(captured)
-    assert set(reply["msg"]["miner"]) == set(captured["miner"])
+    # power-limit-set beyond the capture: pyasic, asic-rs and Tether read it there (v3api.device_info)
+    assert set(reply["msg"]["miner"]) == set(captured["miner"]) | {"power-limit-set"}
+    assert reply["msg"]["miner"]["power-limit-set"] == ""
     assert reply["msg"]["miner"]["type"] == "M60S_VK40" and reply["msg"]["network"]["ip"] == host
     assert reply["msg"]["system"]["fwversion"] == read(host, "get_version")["Msg"]["fw_ver"]
     assert reply["msg"]["salt"] == farm.state(host)["password_salt"]
@@ -41,6 +43,18 @@ def test_miner_status_agrees_with_the_v2_port(farm):
     assert msg["summary"]["hash-average"] == round(v2["MHS av"] / 1e6, 3)
     assert [b["hash-average"] for b in msg["edevs"]] == [b["MHS av"] for b in read(host, "edevs")["DEVS"]]
     assert msg["pools"][0]["url"] == read(host, "pools")["POOLS"][0]["URL"]
+
+
+def test_fan_and_heat_settings_read_what_port_4028_wrote(farm):
+    host = farm.miners[V3COMPAT]
+    assert v3(host, "get.fan.setting")["msg"] == {"fan-poweroff-cool": 0, "fan-zero-speed": 0, "fan-temp-offset": 0}
+    assert v3(host, "get.miner.setting")["msg"]["heat-mode"] == "anti-freezing"
+    session = Session(host, PASSWORD)
+    for command, params in (("set_poweroff_cool", {"poweroff_cool": "1"}), ("set_temp_offset", {"temp_offset": "-10"}),
+                            ("set_heat_mode", {"mode": "heating"})):
+        assert session.write(command, **params)["Code"] == 131
+    assert v3(host, "get.fan.setting")["msg"] == {"fan-poweroff-cool": 1, "fan-zero-speed": 0, "fan-temp-offset": -10}
+    assert v3(host, "get.miner.setting")["msg"]["heat-mode"] == "heating"
 
 
 def test_unsigned_set_commands_are_not_permitted_and_other_personas_have_no_v3(farm):

@@ -109,7 +109,7 @@ def step_first_apply() -> None:
         expect_desired(host)
     for host in BAD:
         expect(writes(host) == [], f"{host} (bad variables) got writes: {writes(host)}")
-    log = [w["command"] for w in writes("m10")]
+    log = [w.get("v2_command") or w["command"] for w in writes("m10")]  # V3 writes name their V2 command
     expect("update_pwd" in log and log.index("update_pwd") < log.index("update_pools"),
            f"m10's password was not rotated first: {log}")
     miners = report()["miners"]
@@ -199,7 +199,7 @@ def step_curtailed(host: str) -> None:
 
 
 def step_settings_sent(host: str) -> None:
-    commands = [w["command"] for w in writes(host)]
+    commands = [w.get("v2_command") or w["command"] for w in writes(host)]
     expect("set_temp_offset" in commands, f"{host} did not get set_temp_offset: {commands}")
     expect(miner(host)["temp_offset"] == -2, f"{host} holds temp_offset {miner(host)['temp_offset']}")
     outcome = report()["miners"][host]

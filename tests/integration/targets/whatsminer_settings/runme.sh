@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # whatsminer_settings against a simulated farm of the three firmware generations (miner01 api205, miner02
-# btminer2021, miner03 v3compat2026): every option is sent on every run (none reads back) and listed as
-# unverifiable, check mode sends nothing, commands a firmware lacks fail clearly, asserted on the simulator.
+# btminer2021, miner03 v3compat2026): every option is sent on every run (none reads back; on the V3 miner the
+# heat mode and fan options do) and listed as unverifiable, check mode sends nothing, unknown commands fail clearly.
 set -euo pipefail
 work=$(mktemp -d)
 # shellcheck source=../setup_farm/farm_env.sh

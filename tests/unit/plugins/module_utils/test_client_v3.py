@@ -23,7 +23,7 @@ from ansible_collections.hashops.whatsminer.plugins.module_utils._errors import 
     UsageError,
     WriteApiDisabled,
 )
-from ansible_collections.hashops.whatsminer.plugins.module_utils._resources import facts, power, settings
+from ansible_collections.hashops.whatsminer.plugins.module_utils._resources import facts, led, logs, pools, power, settings
 from ansible_collections.hashops.whatsminer.plugins.module_utils._v3_facade import V3Facade
 
 
@@ -198,9 +198,9 @@ def test_auto_falls_back_when_only_the_v3_port_is_down(farm):
 
 def test_v2_is_used_as_asked_and_a_module_without_v3_refuses_api_v3(farm):
     assert isinstance(_connection.client_from_params(params(farm, V3COMPAT, api="v2"), facts), WhatsMinerClient)
-    assert isinstance(_connection.client_from_params(params(farm, V3COMPAT), settings), WhatsMinerClient)
-    with pytest.raises(UsageError, match="whatsminer_settings does not work through API V3 yet"):
-        _connection.client_from_params(params(farm, V3COMPAT, api="v3"), settings)
+    assert isinstance(_connection.client_from_params(params(farm, V3COMPAT), led), WhatsMinerClient)
+    with pytest.raises(UsageError, match="whatsminer_led does not work through API V3 yet"):
+        _connection.client_from_params(params(farm, V3COMPAT, api="v3"), led)
 
 
 def test_discovery_records_which_api_each_miner_answers(farm):
@@ -210,9 +210,36 @@ def test_discovery_records_which_api_each_miner_answers(farm):
     assert _identify.identify_one(farm.miners[V3COMPAT], 4028, 2.0).facts["api"] == "v2"  # v3_port 0: not asked
 
 
-def test_power_and_pools_use_v3_when_asked_and_stay_on_v2_under_auto(farm):
-    assert isinstance(_connection.client_from_params(params(farm, V3COMPAT), power), WhatsMinerClient)
-    assert isinstance(_connection.client_from_params(params(farm, V3COMPAT, api="v3"), power), V3Facade)
+@pytest.mark.parametrize("resource", [power, pools, logs, settings])
+def test_the_v3_modules_use_v3_under_auto_on_v3_miners_only(farm, resource):
+    assert isinstance(_connection.client_from_params(params(farm, V3COMPAT), resource), V3Facade)
+    assert isinstance(_connection.client_from_params(params(farm, V3COMPAT, api="v3"), resource), V3Facade)
+    assert isinstance(_connection.client_from_params(params(farm, API205), resource), WhatsMinerClient)
+
+
+def test_settings_reads_heat_and_fan_settings_back_through_v3_and_writes_them_through_v2(farm):
+    host = farm.miners[V3COMPAT]
+    task = dict(params(farm, V3COMPAT), **dict(dict.fromkeys(settings.ARGUMENT_SPEC), heat_mode="heating"))
+    client = _connection.client_from_params(task, settings)
+    first = converge(client, task, False, settings)
+    assert first["changed"] and first["unverifiable"] == []
+    assert first["diff"] == {"before": {"heat_mode": "anti-icing"}, "after": {"heat_mode": "heating"}}
+    assert client.commands_sent == [{"api": "v2", "command": "set_heat_mode"}]
+    second = converge(_connection.client_from_params(task, settings), task, False, settings)
+    assert not second["changed"] and second["commands"] == [] and second["unverifiable"] == []
+    assert [(e["command"], e.get("api", "v2")) for e in farm.writes(host)] == [("set_heat_mode", "v2")]
+    assert farm.state(host)["heat_mode"] == "heating"
+    fans = dict(task, heat_mode=None, poweroff_cool=True, temp_offset=-5)
+    first = converge(_connection.client_from_params(fans, settings), fans, False, settings)
+    assert first["changed"] and first["unverifiable"] == []
+    assert first["diff"]["before"] == {"poweroff_cool": False, "temp_offset": 0}
+    assert not converge(_connection.client_from_params(fans, settings), fans, False, settings)["changed"]
+    assert (farm.state(host)["poweroff_cool"], farm.state(host)["temp_offset"]) == (True, -5)
+    assert [e["command"] for e in farm.writes(host)][1:] == ["set_poweroff_cool", "set_temp_offset"]
+    # a V2 miner reports no heat mode: the option stays unverifiable there
+    v2_task = dict(task, host=farm.miners[API205])
+    assert converge(_connection.client_from_params(v2_task, settings), v2_task, True, settings)["unverifiable"] == [
+        "heat_mode"]
 
 
 def test_the_log_tarball_streams_to_the_file_and_is_logged(farm, tmp_path):
