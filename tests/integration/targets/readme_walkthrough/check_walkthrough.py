@@ -61,14 +61,20 @@ def check_miners(directory):
         host = state["mac"].lower().replace(":", "-")  # the discovery inventory's host name
         want = [{"url": p["url"], "user": jinja2.Template(p["user"]).render(inventory_hostname=host)} for p in pools]
         writes = get(ready["control"], "/miners/%s/writes" % address)
-        check([w["command"] for w in writes] == ["update_pools"],
+        # a V3 miner takes the pools as set.miner.pools; its write log names the V2 command too
+        commands = [w.get("v2_command") or w["command"] for w in writes]
+        check(commands == ["update_pools"],
               "%s should have received one update_pools (none from --check or the second run), got %s"
-              % (address, [w["command"] for w in writes]))
+              % (address, commands))
         if writes:
             params = writes[0]["params"]
-            sent = [{"url": params["pool%d" % n], "user": params["worker%d" % n]} for n in (1, 2)]
+            if "param" in params:  # API V3: the list of the pools in use
+                sent = [{"url": p["pool"], "user": p["worker"]} for p in params["param"]]
+            else:
+                sent = [{"url": params["pool%d" % n], "user": params["worker%d" % n]} for n in (1, 2)]
+                check(params["pool3"] == "", "%s: the third slot should have been cleared, got %r"
+                      % (address, params["pool3"]))
             check(sent == want, "%s received pools %s, the README asks %s" % (address, sent, want))
-            check(params["pool3"] == "", "%s: the third slot should have been cleared, got %r" % (address, params["pool3"]))
         held = [{"url": p["url"], "user": p["user"]} for p in state["pools"] if p["url"]]
         check(held == want, "%s holds pools %s, the README asks %s" % (address, held, want))
     return "3 miners received one update_pools each and hold the README's pools"
