@@ -10,6 +10,7 @@ import os
 import random
 import signal
 import socket
+import struct
 import subprocess
 import sys
 import tempfile
@@ -90,6 +91,23 @@ class Session:
 
     def write(self, command: str, timeout: float = 5.0, **params) -> dict:
         return self.open_reply(exchange(self.host, self.envelope(command, **params), timeout=timeout))
+
+    def send_firmware(self, payload: bytes, chunk: int = 50000) -> tuple:
+        """update_firmware as a client sends it: the command, its "ready" reply, then the length and the file
+        in chunks on the same connection; returns both replies."""
+        with socket.create_connection((self.host, 4028), timeout=10) as sock:
+            sock.sendall(self.envelope("update_firmware"))
+            ready = self.open_reply(sock.recv(65536))
+            sock.sendall(struct.pack("<I", len(payload)))
+            for offset in range(0, len(payload), chunk):
+                sock.sendall(payload[offset:offset + chunk])
+            rest = b""
+            while True:
+                part = sock.recv(65536)
+                if not part:
+                    break
+                rest += part
+        return ready, self.open_reply(rest)
 
 
 def _die_with_parent():

@@ -4,27 +4,10 @@ outcomes that fail an upgrade, and the length of the reboot after one."""
 from __future__ import annotations
 
 import hashlib
-import socket
-import struct
 import time
 
 from images import combined, plain
 from simclient import API205, BTMINER, PASSWORD, Session, listening, read, start_farm, wait_until
-
-
-def send_firmware(host: str, payload: bytes) -> tuple:
-    session = Session(host, PASSWORD)
-    with socket.create_connection((host, 4028), timeout=10) as sock:
-        sock.sendall(session.envelope("update_firmware"))
-        ready = session.open_reply(sock.recv(65536))
-        sock.sendall(struct.pack("<I", len(payload)) + payload)
-        rest = b""
-        while True:
-            chunk = sock.recv(65536)
-            if not chunk:
-                break
-            rest += chunk
-    return ready, session.open_reply(rest)
 
 
 def fw_ver(host: str) -> str:
@@ -42,7 +25,7 @@ def fw_ver_when_up(host: str):
 def test_the_control_api_reports_the_slice_received(farm):
     host = farm.miners[API205]
     package = plain("20250321.14.Rel", b"\x01\x02" * 5000)
-    _ready, done = send_firmware(host, package)
+    _ready, done = Session(host, PASSWORD).send_firmware(package)
     assert done["Code"] == 131
     last = farm.state(host)["last_upgrade"]
     assert last["size"] == last["received"] == len(package)
@@ -55,7 +38,7 @@ def test_the_control_api_reports_the_slice_received(farm):
 def test_a_whole_combined_image_is_refused_and_names_its_packages(farm):
     host = farm.miners[API205]
     image = combined([("h616", plain("20250321.14.Rel")), ("h6os", plain("20250321.14.Rel"))])
-    _ready, done = send_firmware(host, image)
+    _ready, done = Session(host, PASSWORD).send_firmware(image)
     assert (done["STATUS"], done["Code"]) == ("E", 132)
     assert "combined image (packages for h616, h6os)" in done["Msg"]
     assert farm.state(host)["last_upgrade"] is None
@@ -65,14 +48,14 @@ def test_a_whole_combined_image_is_refused_and_names_its_packages(farm):
 def test_a_file_whose_header_count_is_out_of_range_is_a_plain_file(farm):
     host = farm.miners[API205]
     image = combined([("h616", plain("20250321.14.Rel"))], count=65)
-    _ready, done = send_firmware(host, image)
+    _ready, done = Session(host, PASSWORD).send_firmware(image)
     assert done["Code"] == 132 and "not a firmware file" in done["Msg"]
 
 
 def test_old_version_outcome_reboots_and_comes_back_on_the_old_version(farm):
     host = farm.miners[API205]
     assert farm.api("POST", "/miners/%s/upgrade" % host, {"outcome": "old_version"})[0] == 200
-    send_firmware(host, plain("20250321.14.Rel"))
+    Session(host, PASSWORD).send_firmware(plain("20250321.14.Rel"))
     assert not listening(host)
     wait_until(lambda: listening(host))
     assert fw_ver(host) == "20240624.18.REL"
@@ -83,7 +66,7 @@ def test_old_version_outcome_reboots_and_comes_back_on_the_old_version(farm):
 def test_not_mining_outcome_comes_back_on_the_new_version_with_btminer_off(farm):
     host = farm.miners[API205]
     farm.api("POST", "/miners/%s/upgrade" % host, {"outcome": "not_mining"})
-    send_firmware(host, plain("20250321.14.Rel"))
+    Session(host, PASSWORD).send_firmware(plain("20250321.14.Rel"))
     wait_until(lambda: listening(host))
     assert fw_ver(host) == "20250321.14.Rel"
     assert read(host, "status")["Msg"]["mineroff"] == "true"
@@ -92,7 +75,7 @@ def test_not_mining_outcome_comes_back_on_the_new_version_with_btminer_off(farm)
 def test_never_back_outcome_stays_away_until_the_farm_is_reset(farm):
     host = farm.miners[BTMINER]
     farm.api("POST", "/miners/%s/upgrade" % host, {"outcome": "never_back"})
-    send_firmware(host, plain("20250321.14.Rel"))
+    Session(host, PASSWORD).send_firmware(plain("20250321.14.Rel"))
     time.sleep(1.5)  # three times the farm's restart
     assert not listening(host) and farm.state(host)["restarting"]
     assert farm.api("POST", "/reset")[0] == 200
@@ -115,7 +98,7 @@ def test_upgrade_seconds_sets_the_reboot_after_an_upgrade_only(tmp_path_factory)
         host = started.miners[0]
         Session(host, PASSWORD).write("set_high_power")  # a btminer restart: --restart-seconds
         wait_until(lambda: listening(host), timeout=2)
-        send_firmware(host, plain("20250321.14.Rel"))
+        Session(host, PASSWORD).send_firmware(plain("20250321.14.Rel"))
         began = time.monotonic()
         time.sleep(1.5)
         assert not listening(host)

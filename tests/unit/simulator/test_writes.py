@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import io
 import json
-import socket
-import struct
 import tarfile
 
 import pytest
@@ -258,27 +256,11 @@ def test_reply_mode_can_make_reboot_answer(farm):
     wait_back(host)
 
 
-def send_firmware(host: str, session: Session, payload: bytes) -> tuple:
-    with socket.create_connection((host, 4028), timeout=10) as sock:
-        sock.sendall(session.envelope("update_firmware"))
-        ready = session.open_reply(sock.recv(65536))
-        sock.sendall(struct.pack("<I", len(payload)))
-        for offset in range(0, len(payload), 50000):
-            sock.sendall(payload[offset:offset + 50000])
-        rest = b""
-        while True:
-            chunk = sock.recv(65536)
-            if not chunk:
-                break
-            rest += chunk
-    return ready, session.open_reply(rest)
-
-
 def test_firmware_upload_sets_the_version_after_the_restart(farm):
     host = farm.miners[API205]
     session = Session(host, PASSWORD)
     payload = b"WMFW 20250321.14.Rel\n" + bytes(range(256)) * 2000
-    ready, done = send_firmware(host, session, payload)
+    ready, done = session.send_firmware(payload)
     assert (ready["Code"], ready["Msg"]) == (131, "ready")
     assert (done["STATUS"], done["Code"]) == ("S", 131)
     assert not listening(host)
@@ -292,7 +274,7 @@ def test_firmware_upload_sets_the_version_after_the_restart(farm):
 
 def test_firmware_upload_of_a_non_firmware_file_is_refused(farm):
     host = farm.miners[API205]
-    ready, done = send_firmware(host, Session(host, PASSWORD), b"just some bytes\n" * 100)
+    ready, done = Session(host, PASSWORD).send_firmware(b"just some bytes\n" * 100)
     assert ready["Msg"] == "ready"
     assert (done["STATUS"], done["Code"]) == ("E", 132)
     assert listening(host)
