@@ -11,55 +11,23 @@ from __future__ import annotations
 import json
 import os
 import sys
-import urllib.request
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "setup_farm"))
+
+from farm_check import FarmCheck  # noqa: E402  pylint: disable=wrong-import-position
 
 WORK = Path(os.environ["CURT_WORK"])
 CONTROL = os.environ["CURT_CONTROL"]
-MEMORY = WORK / "check.json"
 ADDRESSES = json.loads((WORK / "farm.json").read_text())["miners"]
 HOSTS = {f"m{index:02d}": address for index, address in enumerate(ADDRESSES, 1)}
-
-
-def api(path: str, method: str = "GET", body=None):
-    data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(CONTROL + path, data=data, method=method,
-                                     headers={"Content-Type": "application/json"})
-    with urllib.request.urlopen(request, timeout=30) as response:
-        text = response.read()
-    return json.loads(text) if text else None
-
-
-def miner(host: str) -> dict:
-    return api(f"/miners/{HOSTS[host]}")
-
-
-def writes(host: str) -> list:
-    return api(f"/miners/{HOSTS[host]}/writes")
+CHECK = FarmCheck("curtailment", WORK, CONTROL, HOSTS)
+api, miner, writes = CHECK.api, CHECK.miner, CHECK.writes
+remember, recall, fail, expect = CHECK.remember, CHECK.recall, CHECK.fail, CHECK.expect
 
 
 def pdu(host: str) -> str:
     return f"pdu{int(host[1:]) % 6}"
-
-
-def remember(**values) -> None:
-    memory = json.loads(MEMORY.read_text()) if MEMORY.exists() else {}
-    memory.update(values)
-    MEMORY.write_text(json.dumps(memory))
-
-
-def recall(name: str):
-    return json.loads(MEMORY.read_text())[name]
-
-
-def fail(text: str) -> None:
-    print(f"FAIL: curtailment: {text}", file=sys.stderr)
-    sys.exit(1)
-
-
-def expect(condition: bool, text: str) -> None:
-    if not condition:
-        fail(text)
 
 
 def write_counts() -> dict:

@@ -12,12 +12,14 @@ from __future__ import annotations
 import json
 import os
 import sys
-import urllib.request
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "setup_farm"))
+
+from farm_check import FarmCheck  # noqa: E402  pylint: disable=wrong-import-position
 
 WORK = Path(os.environ["FS_WORK"])
 CONTROL = os.environ["FS_CONTROL"]
-MEMORY = WORK / "check.json"
 ADDRESSES = json.loads((WORK / "farm.json").read_text())["miners"]
 HOSTS = {f"m{index:02d}": address for index, address in enumerate(ADDRESSES, 1)}
 BAD = ("m06", "m07", "m08")
@@ -25,44 +27,18 @@ GOOD = [host for host in HOSTS if host not in BAD]
 TAGGED = ("m09", "m10")  # V2.2 firmware: the miners that keep a customer SN
 UNANSWERED = "127.0.180.250"
 ROGUE_POOL = "stratum+tcp://rogue.example.com:3333"
-
-
-def api(path: str, method: str = "GET", body=None):
-    data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(CONTROL + path, data=data, method=method,
-                                     headers={"Content-Type": "application/json"})
-    with urllib.request.urlopen(request, timeout=30) as response:
-        text = response.read()
-    return json.loads(text) if text else None
-
-
-def miner(host: str) -> dict:
-    return api(f"/miners/{HOSTS[host]}")
+CHECK = FarmCheck("farm_state", WORK, CONTROL, HOSTS)
+api, miner = CHECK.api, CHECK.miner
+remember, recall, expect = CHECK.remember, CHECK.recall, CHECK.expect
 
 
 def writes(host: str) -> list:
     """The write commands a miner received (get_customer_msg is a read that travels encrypted)."""
-    return [w for w in api(f"/miners/{HOSTS[host]}/writes") if not w["command"].startswith("get_")]
+    return [w for w in CHECK.writes(host) if not w["command"].startswith("get_")]
 
 
 def report() -> dict:
     return json.loads((WORK / "reports" / "drift.json").read_text())
-
-
-def remember(**values) -> None:
-    memory = json.loads(MEMORY.read_text()) if MEMORY.exists() else {}
-    memory.update(values)
-    MEMORY.write_text(json.dumps(memory))
-
-
-def recall(name: str):
-    return json.loads(MEMORY.read_text())[name]
-
-
-def expect(condition: bool, text: str) -> None:
-    if not condition:
-        print(f"FAIL: farm_state: {text}", file=sys.stderr)
-        sys.exit(1)
 
 
 def desired_mode(host: str) -> str:
