@@ -11,7 +11,10 @@ Starts its own farm on loopback (a third of each persona, 20 PDUs), then times:
 - the restore: ``playbooks/restore.yml`` with the whole staggered plan (batches of ``--batch-size``, one per
   PDU, most efficient first, each confirmed) and an interval of 0;
 - pyasic (PyPI, in .venv-foreign/): ``BTMinerRPCAPI.power_off`` for every miner through ``asyncio.gather``
-  with a semaphore of 100, on the same farm after a reset; it does not verify.
+  with a semaphore of 100, on the same farm after a reset; it does not verify;
+- the collection's own fan-out without Ansible (``_fleet.survey`` then ``_fleet.shed`` with 100 threads, in
+  this process, after a reset): the same reads, commands and read-backs as the playbook, so the difference
+  to the playbook is what Ansible itself costs (start-up, 1,000 hosts' variables, the tasks).
 
 Prints both shed times and the ratio; the last line is JSON. Targets: the shed verified in under 15 s on
 2 cores, and faster than pyasic. The machine may be shared: each figure is printed with the load average
@@ -138,6 +141,18 @@ def run_pyasic(work: Path, miners: list, timeout: int) -> dict:
     return dict(json.loads(lines[-1]), wall_s=wall)
 
 
+def fan_out_alone(work: Path, miners: list) -> dict:
+    """Plan reads, shed and read-back of every miner through the collection's _fleet, timed in this process."""
+    sys.path.insert(0, str(work / "collections"))
+    from ansible_collections.hashops.whatsminer.plugins.module_utils import _fleet  # pylint: disable=import-outside-toplevel
+    targets = [_fleet.Target(f"b{index}", address, 4028, 10.0, PASSWORD) for index, address in enumerate(miners)]
+    started = time.perf_counter()
+    survey = _fleet.fan_out(lambda target: _fleet.survey(target, "stop"), targets, 100)
+    facts = {entry["host"]: entry.get("facts") for entry in survey}
+    shed = _fleet.fan_out(lambda target: _fleet.shed(target, "stop", 50, False, 30.0, facts[target.name]), targets, 100)
+    return {"seconds": round(time.perf_counter() - started, 2), "failed": sum(1 for entry in shed if entry["failed"])}
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n", maxsplit=1)[0])
     parser.add_argument("--miners", type=int, default=1000)
@@ -176,6 +191,12 @@ def main(argv=None) -> int:
         print(f"restore.yml (batches of {args.batch_size}, one per PDU, each confirmed, interval 0): {restore_s} s "
               f"(load {restore_load['load_before']} -> {restore_load['load_after']}); mining again: "
               f"{back}/{len(miners)}", flush=True)
+        reset(control)
+        alone, alone_load = timed(fan_out_alone, work, miners)
+        alone.update(alone_load, off_in_simulator=count_off(control, miners))
+        print(f"the same fan-out without Ansible (plan reads, shed, read-back, 100 threads): {alone['seconds']} s "
+              f"(load {alone['load_before']} -> {alone['load_after']}), {alone['failed']} failed, off in the simulator "
+              f"{alone['off_in_simulator']}", flush=True)
         theirs = None
         if not args.skip_pyasic:
             reset(control)
@@ -192,7 +213,7 @@ def main(argv=None) -> int:
         targets = {"all_off": off == len(miners), "all_back": back == len(miners), "shed_under_15s": shed_s < 15,
                    "faster_than_pyasic": bool(theirs and "wall_s" in theirs and shed_s < theirs["wall_s"])}
         print(json.dumps({"benchmark": "curtail", "cpus": os.cpu_count(), "miners": len(miners),
-                          "shed_s": shed_s, "sheds": sheds, "restore_s": restore_s, "restore": restore_load,
+                          "shed_s": shed_s, "sheds": sheds, "fan_out_alone": alone, "restore_s": restore_s, "restore": restore_load,
                           "restore_batch_size": args.batch_size, "pyasic": theirs, "targets": targets}))
         return 0 if targets["all_off"] and targets["all_back"] else 1
     finally:

@@ -4,9 +4,10 @@
 
 from __future__ import annotations
 
+import json
 import time
 
-from ansible.module_utils.common.parameters import remove_values
+from ansible.utils.display import Display
 
 from ansible_collections.hashops.whatsminer.plugins.module_utils import _crypto
 from ansible_collections.hashops.whatsminer.plugins.module_utils import _curtail_plan as plan_of
@@ -16,7 +17,10 @@ from ansible_collections.hashops.whatsminer.plugins.module_utils._connection imp
 from ansible_collections.hashops.whatsminer.plugins.module_utils._fleet_spec import ARGUMENT_SPEC
 from ansible_collections.hashops.whatsminer.plugins.plugin_utils import _controller_files as files
 from ansible_collections.hashops.whatsminer.plugins.plugin_utils._action import WhatsMinerAction
-from ansible_collections.hashops.whatsminer.plugins.plugin_utils._fleet_targets import HostLookup, targets
+from ansible_collections.hashops.whatsminer.plugins.plugin_utils._result_secrets import without_secrets
+from ansible_collections.hashops.whatsminer.plugins.plugin_utils._fleet_targets import HostLookup, LazyTargets
+
+display = Display()
 
 
 class ActionModule(WhatsMinerAction):
@@ -28,12 +32,12 @@ class ActionModule(WhatsMinerAction):
         validation, params = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)
         lookup = HostLookup(task_vars, self._templar)
         names = params["hosts"] if params["hosts"] is not None else list(task_vars.get("ansible_play_hosts") or [])
-        found = targets(names, lookup, params, self._fill_connection)
+        found = LazyTargets(names, lookup, params, self._fill_connection)
+        result.update(self._run(params, found, lookup, [name for name in names if not lookup.known(name)]))
         masked = values_to_mask(None, params, validation._no_log_values)  # pylint: disable=protected-access
         for password in {target.password for target in found if target.password}:
             masked |= values_to_mask(None, {"password": password}, ())
-        result.update(self._run(params, found, lookup, [name for name in names if not lookup.known(name)]))
-        return remove_values(result, masked)
+        return without_secrets(result, masked)
 
     def _run(self, params, found, lookup, unknown):
         if not _crypto.HAS_CRYPTO_LIBS:
@@ -68,32 +72,39 @@ class ActionModule(WhatsMinerAction):
         return outcome
 
     def _shed(self, params, found, lookup, check):
+        """Read every miner (unless ``readings`` has it), plan, print the plan, then shed and verify the chosen."""
         mode, percent = params["mode"], params["percent"]
-        # facts a plan read a moment ago: those miners are not read again
         readings = {name: facts for name, facts in params["readings"].items() if isinstance(facts, dict)}
-        chosen = found
-        survey = []
-        if params["target_kw"] is not None:
-            survey = _fleet.fan_out(_fleet.survey, [t for t in found if t.name not in readings], params["concurrency"])
-            readings.update((entry["host"], entry.pop("facts")) for entry in survey if "facts" in entry)
-            plan = plan_of.select({t.name: readings[t.name] for t in found if t.name in readings}, mode, percent,
-                                  params["target_kw"])
-            picked = set(plan["miners"])
-            chosen = [target for target in found if target.name in picked]
-        else:
-            plan = {"miners": [target.name for target in found], "count": len(found)}
-        miners = _fleet.fan_out(lambda target: _fleet.shed(target, mode, percent, check, params["verify_timeout"],
-                                                           readings.get(target.name)),
-                                chosen, params["concurrency"])
-        # a miner the survey could not read is not part of the plan, but it is a failure of the event
-        miners += [entry for entry in survey if entry.get("failed")]
-        facts = {m["host"]: m["before"] for m in miners if isinstance(m.get("before"), dict)}
-        if params["target_kw"] is None:
-            plan.update(plan_of.select(facts, mode, percent), miners=plan["miners"])
-        plan["restore_batches"] = self._batches([name for name in plan["miners"] if name in facts],
-                                                {name: f.get("efficiency_jth") for name, f in facts.items()},
+        survey = _fleet.fan_out(lambda target: _fleet.survey(target, mode),
+                                (t for t in found if t.name not in readings), params["concurrency"])
+        readings.update((entry["host"], entry.pop("facts")) for entry in survey if "facts" in entry)
+        plan = plan_of.select({t.name: readings[t.name] for t in found if t.name in readings}, mode, percent,
+                              params["target_kw"])
+        picked = set(plan["miners"])
+        chosen = [target for target in found if target.name in picked]
+        plan["restore_batches"] = self._batches(plan["miners"],
+                                                {name: readings[name].get("efficiency_jth") for name in picked},
                                                 params, lookup)
-        return {"plan": plan, "miners": miners, "readings": facts}
+        # a miner the survey could not read is not part of the plan, but it is a failure of the event
+        unreadable = [entry for entry in survey if entry.get("failed")]
+        preview = [{"host": t.name, "changed": not _fleet.is_curtailed(readings[t.name], mode, percent)} for t in chosen]
+        text = plan_of.describe(plan, preview + unreadable, self._heading(params), params["restore_batch_size"],
+                                params["pdu_var"], check)
+        display.display(text)  # before anything is sent: the operator sees the plan while the shed runs
+        miners = _fleet.fan_out(lambda target: _fleet.shed(target, mode, percent, check, params["verify_timeout"],
+                                                           readings[target.name]),
+                                chosen, params["concurrency"])
+        return {"plan": plan, "plan_text": text, "miners": miners + unreadable,
+                "readings": {m["host"]: m["before"] for m in miners if isinstance(m.get("before"), dict)}}
+
+    @staticmethod
+    def _heading(params) -> str:
+        mode = params["mode"] + (f" {params['percent']}%" if params["mode"] == "percent" else "")
+        record = params["record"] or {}
+        previous = record.get("event") or {}
+        if record_of.is_active(previous):
+            return f"mode {mode}, re-curtailing active event {previous.get('event_id')}"
+        return f"mode {mode}, target {json.dumps(record.get('target') or {'kind': 'hosts'})}"
 
     def _restore(self, params, found, lookup, check):
         baselines = params["baselines"]
@@ -147,7 +158,8 @@ class ActionModule(WhatsMinerAction):
         try:
             if params["operation"] == "shed":
                 event = record_of.shed_event(previous, dict(outcome, percent=params["percent"]), record["target"], now)
-                line = record_of.shed_line(event, outcome, record["failures"], record["target_met"], now)
+                target_met = record["target_met"] and outcome["plan"].get("target_met", True)
+                line = record_of.shed_line(event, outcome, record["failures"], target_met, now)
             else:
                 event = record_of.restore_event(previous, outcome, now)
                 line = record_of.restore_line(previous, event, outcome, now)

@@ -94,3 +94,23 @@ def totals(results: list) -> dict:
         "kw_after": kw("after"),
         "kw_shed": round((before - after) / 1000.0, 3),
     }
+
+
+def describe(plan: dict, miners: list, heading: str, batch_size: int, pdu_var: str, check: bool) -> str:
+    """The plan as printed before anything is sent: who gets the command, who is left alone, the batches back."""
+    def hosts(keep) -> str:
+        return ", ".join(miner["host"] for miner in miners if keep(miner)) or "-"
+
+    kw = f"{plan['count']} miners, {plan.get('kw_now', 0)} kW now, {plan.get('kw_estimated_shed', 0)} kW estimated shed"
+    if "target_kw" in plan:
+        kw += f" (target {plan['target_kw']} kW: {'met' if plan.get('target_met') else 'NOT MET'})"
+    lines = [
+        f"curtailment plan{' (check mode: nothing will be sent)' if check else ''}: {heading}",
+        kw,
+        f"already curtailed (nothing sent): {hosts(lambda m: not m.get('changed') and not m.get('failed'))}",
+        f"to shed in one fan-out: {hosts(lambda m: m.get('changed'))}",
+        f"unreadable (not shed): {hosts(lambda m: m.get('failed'))}",
+        f"restore batches (restore.yml, {batch_size} at most, one per {pdu_var}, most efficient first):",
+    ]
+    lines += [f"  {index}: {', '.join(batch)}" for index, batch in enumerate(plan.get("restore_batches", []), 1)]
+    return "\n".join(lines)

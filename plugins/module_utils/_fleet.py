@@ -42,6 +42,7 @@ from ansible_collections.hashops.whatsminer.plugins.module_utils._converge impor
 from ansible_collections.hashops.whatsminer.plugins.module_utils._errors import (
     ApiError,
     OutcomeUnknown,
+    ProtocolError,
     WhatsMinerError,
 )
 from ansible_collections.hashops.whatsminer.plugins.module_utils._waiter import wait_for
@@ -69,11 +70,16 @@ class Target:
         return WhatsMinerClient(self.address, port=self.port, password=self.password, timeout=self.timeout)
 
 
-def fan_out(work, targets: list, concurrency: int) -> list:
-    """``work(target)`` for every target, at most ``concurrency`` at once; results in the targets' order."""
-    if not targets:
-        return []
-    with ThreadPoolExecutor(max_workers=max(1, min(int(concurrency), len(targets)))) as pool:
+def fan_out(work, targets, concurrency: int) -> list:
+    """``work(target)`` for every target, at most ``concurrency`` at once; results in the targets' order.
+
+    ``targets`` may be produced while the first are worked on (an iterator): each is handed on as it comes.
+    """
+    if isinstance(targets, (list, tuple)):
+        if not targets:
+            return []
+        concurrency = min(int(concurrency), len(targets))
+    with ThreadPoolExecutor(max_workers=max(1, int(concurrency))) as pool:
         return list(pool.map(work, targets))
 
 
@@ -86,11 +92,26 @@ def facts_of(reading) -> dict:
     return facts
 
 
-def survey(target: Target) -> dict:
-    """Read one miner: ``facts``, or ``failed`` and ``msg``, beside ``host`` and ``address``."""
+def survey(target: Target, mode: str | None = None) -> dict:
+    """Read one miner: ``facts``, or ``failed`` and ``msg``, beside ``host`` and ``address``.
+
+    For a ``stop``, ``summary`` alone serves a miner it shows hashing: btminer answers it, so btminer runs
+    (protocol.md 1: the API daemon forwards ``summary`` to btminer; Tether and mdk tell a stopped miner by its
+    ``MHS av``), and it carries the power the plan counts. Only a miner it shows idle, or that answers it with
+    an error, is read through ``status`` too, whose ``mineroff`` tells stopped from starting.
+    """
     result = {"host": target.name, "address": target.address, "changed": False, "failed": False, "commands": []}
+    client = target.client()
     try:
-        result["facts"] = facts_of(read(target.client(), READS, ("mining",)))
+        facts = None
+        if mode == "stop":
+            try:
+                facts = facts_of(read(client, ("summary",), ("mining",)))
+            except (ApiError, ProtocolError):  # it answered, with an error: btminer may be down
+                facts = None
+        if facts is None or facts["is_mining"] is not True:
+            facts = facts_of(read(client, READS, ("mining",)))
+        result["facts"] = facts
     except WhatsMinerError as err:
         result.update(failed=True, msg=_say(target, err))
     return result
@@ -123,7 +144,7 @@ def shed(target: Target, mode: str, percent: int, check: bool, verify_timeout: f
     command = "summary+status"
     try:
         elapsed_before = None
-        if planned is None or mode == "low_power":
+        if planned is None or (mode == "low_power" and not check):
             before = read(client, READS, ("mining",))
             result["before"], elapsed_before = facts_of(before), before.elapsed
         else:

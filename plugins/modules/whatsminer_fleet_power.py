@@ -15,12 +15,16 @@ description:
     the address is its C(ansible_host), else its inventory name; the password is its C(whatsminer_password),
     else the controller's E(WHATSMINER_PASSWORD), unless O(password) is set; O(port) and O(timeout) unless the
     host sets C(whatsminer_port) or C(whatsminer_timeout).
-  - "O(operation=shed): reads each miner (C(summary), C(status)), unless O(readings) holds what a plan read of
-    it a moment before; a miner already curtailed in this O(mode) gets nothing; the others get the mode's
-    command - C(power_off) with C(respbefore) for O(mode=stop), C(set_low_power) for O(mode=low_power),
-    C(set_power_pct) (fast) for O(mode=percent) - and are read back until the read shows the change, within
-    O(verify_timeout). A stopped miner is read back through C(status) alone (its C(mineroff) flag); the other
-    modes read C(summary) and C(status) and also require the power to have dropped."
+  - "O(operation=shed): first reads every miner (C(summary), C(status)), unless O(readings) holds what a plan
+    read of it a moment before, chooses the miners, and prints the plan (RV(plan_text): who gets the command,
+    who is already curtailed, who could not be read, the restore batches) before anything is sent - in check
+    mode that is all it does. For O(mode=stop) a miner whose C(summary) shows it hashing is read through
+    C(summary) alone (btminer answers it, so btminer runs); one it shows idle, or that answers it with an error,
+    is read through C(status) as well. A miner already curtailed in this O(mode) gets nothing; the others get
+    the mode's command - C(power_off) with C(respbefore) for O(mode=stop), C(set_low_power) for
+    O(mode=low_power), C(set_power_pct) (fast) for O(mode=percent) - and are read back until the read shows the
+    change, within O(verify_timeout). A stopped miner is read back through C(status) alone (its C(mineroff)
+    flag); the other modes read C(summary) and C(status) and also require the power to have dropped."
   - With O(record), the plugin itself keeps the event on the controller - the state file replaced whole, one
     line appended to the event log - so a curtailment needs no further file tasks. Nothing is written in check
     mode."
@@ -44,7 +48,7 @@ extends_documentation_fragment:
 attributes:
   check_mode:
     support: full
-    details: Reads every miner and returns the plan and the commands each miner would get; sends no write.
+    details: Reads every miner, prints and returns the plan and the commands each miner would get; sends no write.
   diff_mode:
     support: none
   idempotent:
@@ -149,7 +153,9 @@ options:
         type: dict
         default: {}
       target_met:
-        description: Whether the plan expects to meet its O(target_kw); a shed that does not is logged as C(partial).
+        description:
+          - Whether an earlier plan expected to meet its O(target_kw); a shed that does not is logged as C(partial).
+          - The plan of this task counts as well - with O(target_kw), its own RV(plan.target_met).
         type: bool
         default: true
       failures:
@@ -198,22 +204,27 @@ EXAMPLES = r"""
     mode: low_power
   run_once: true
 
-- name: Plan a stop of the whole play, then shed from the plan's readings and record the event
+- name: Stop the whole play (the plan is printed first) and record the event
+  hashops.whatsminer.whatsminer_fleet_power:
+    mode: stop
+    record:
+      state_file: /var/lib/curtailment/state.json
+      event_log: /var/lib/curtailment/events.jsonl
+      target: {kind: play}
+  run_once: true
+
+- name: A plan made earlier, then a shed of what it chose, without reading the miners again
   hashops.whatsminer.whatsminer_fleet_power:
     mode: stop
   check_mode: true
   run_once: true
   register: plan
 
-- name: Shed what the plan chose, without reading the miners again
+- name: Shed what that plan chose, from its readings
   hashops.whatsminer.whatsminer_fleet_power:
     hosts: "{{ plan.plan.miners }}"
     mode: stop
     readings: "{{ plan.readings }}"
-    record:
-      state_file: /var/lib/curtailment/state.json
-      event_log: /var/lib/curtailment/events.jsonl
-      target: {kind: play}
   run_once: true
 
 - name: Bring them back, 20 at a time, one per PDU, a minute apart
@@ -250,6 +261,19 @@ plan:
       type: list
       elements: list
   sample: {miners: [m07, m03], count: 2, kw_now: 6.9, kw_estimated_shed: 6.9, restore_batches: [[m03], [m07]]}
+plan_text:
+  description: For O(operation=shed), the plan as it was printed before anything was sent.
+  returned: when O(operation=shed)
+  type: str
+  sample: |-
+    curtailment plan: mode stop, target {"kind": "play"}
+    2 miners, 6.9 kW now, 6.9 kW estimated shed
+    already curtailed (nothing sent): -
+    to shed in one fan-out: m07, m03
+    unreadable (not shed): -
+    restore batches (restore.yml, 10 at most, one per whatsminer_pdu, most efficient first):
+      1: m03
+      2: m07
 miners:
   description: One result per miner.
   returned: always

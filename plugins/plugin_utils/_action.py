@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import os
 
-from ansible.module_utils.common.parameters import remove_values
 from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
 
@@ -23,6 +22,7 @@ from ansible_collections.hashops.whatsminer.plugins.module_utils._connection imp
     values_to_mask,
 )
 from ansible_collections.hashops.whatsminer.plugins.module_utils._errors import WhatsMinerError
+from ansible_collections.hashops.whatsminer.plugins.plugin_utils._result_secrets import without_secrets
 
 display = Display()
 
@@ -49,7 +49,7 @@ class WhatsMinerAction(ActionBase):
         else:
             outcome = self._run_here(resource, params)
         result.update(outcome)
-        return remove_values(result, secrets)
+        return without_secrets(result, secrets)
 
     def _fill_connection(self, params, task_vars):
         if not params["host"]:

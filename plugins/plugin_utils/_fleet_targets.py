@@ -41,19 +41,34 @@ class HostLookup:
         return self.templar.template(value) if value is not None else None
 
 
-def targets(names: list, lookup: HostLookup, params: dict, fill_connection) -> list:
-    """One Target per host name, in the order given.
+class LazyTargets:
+    """The targets of ``names``, each made when first asked for and kept for every later pass.
+
+    A fan-out handed these starts on the first miners while the rest are still being looked up: ``hostvars``
+    costs about a millisecond a host, a second for 1,000 miners, which the first reads then overlap.
+    """
+
+    def __init__(self, names: list, lookup: HostLookup, params: dict, fill_connection):
+        self._made = []
+        self._source = (target_of(name, lookup, params, fill_connection) for name in names)
+
+    def __iter__(self):
+        yield from list(self._made)
+        for target in self._source:
+            self._made.append(target)
+            yield target
+
+
+def target_of(name: str, lookup: HostLookup, params: dict, fill_connection) -> Target:
+    """The Target of one host name.
 
     ``fill_connection(connection, host_vars)`` sets ``host`` and ``password`` of ``connection`` as the
     per-host modules do (``WhatsMinerAction._fill_connection``).
     """
-    found = []
-    for name in names:
-        connection = {"host": None, "password": params.get("password")}
-        fill_connection(connection, lookup.host_vars(name))
-        port = lookup.var(name, PORT_VARIABLE) or params["port"]
-        timeout = lookup.var(name, TIMEOUT_VARIABLE) or params["timeout"]
-        password = connection["password"]
-        found.append(Target(name=name, address=str(connection["host"] or name), port=int(port),
-                            timeout=float(timeout), password=str(password) if password else None))
-    return found
+    connection = {"host": None, "password": params.get("password")}
+    fill_connection(connection, lookup.host_vars(name))
+    port = lookup.var(name, PORT_VARIABLE) or params["port"]
+    timeout = lookup.var(name, TIMEOUT_VARIABLE) or params["timeout"]
+    password = connection["password"]
+    return Target(name=name, address=str(connection["host"] or name), port=int(port), timeout=float(timeout),
+                  password=str(password) if password else None)

@@ -51,3 +51,29 @@ def test_restore_returns_each_miner_to_its_own_baseline():
     assert _fleet.restore_commands(low_baseline, miner(12, 0, False, mode="low"), "stop") == [("power_on", {})]
     assert _fleet.restore_commands(miner(3000, 100), miner(2200, 82, mode="low"), "low_power") == [("set_normal_power", {})]
     assert _fleet.restore_commands(miner(3000, 100), miner(1500, 60, pct=50), "percent") == [("restore_power_pct", {})]
+
+
+def test_the_printed_plan_names_who_gets_the_command_who_is_left_alone_and_the_batches():
+    readings = {"a": {"is_mining": True, "power_w": 3000.0, "efficiency_jth": 30.0},
+                "b": {"is_mining": False, "power_w": 0.0}}
+    chosen = dict(plan.select(readings, "stop", 50), restore_batches=[["a"], ["b"]])
+    miners = [{"host": "a", "changed": True}, {"host": "b", "changed": False},
+              {"host": "c", "failed": True, "msg": "c: connection refused"}]
+    text = plan.describe(chosen, miners, "mode stop, target {\"kind\": \"play\"}", 10, "whatsminer_pdu", True)
+    assert text.splitlines() == [
+        'curtailment plan (check mode: nothing will be sent): mode stop, target {"kind": "play"}',
+        "2 miners, 3.0 kW now, 3.0 kW estimated shed",
+        "already curtailed (nothing sent): b",
+        "to shed in one fan-out: a",
+        "unreadable (not shed): c",
+        "restore batches (restore.yml, 10 at most, one per whatsminer_pdu, most efficient first):",
+        "  1: a",
+        "  2: b",
+    ]
+
+
+def test_a_plan_for_a_target_says_whether_it_is_met():
+    chosen = plan.select({"a": {"is_mining": True, "power_w": 3000.0, "efficiency_jth": 30.0}}, "stop", 50,
+                         target_kw=5.0)
+    text = plan.describe(chosen, [{"host": "a", "changed": True}], "mode stop", 10, "rack", False)
+    assert "(target 5.0 kW: NOT MET)" in text.splitlines()[1] and text.startswith("curtailment plan: mode stop")

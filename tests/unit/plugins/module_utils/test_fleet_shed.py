@@ -71,3 +71,28 @@ def test_check_mode_from_a_reading_sends_nothing(farm):
     result = _fleet.shed(target(address), "stop", 50, True, 5.0, planned=MINING)
     assert result["changed"] and result["commands"] == ["power_off"] and result["after"] is None
     assert commands(farm, address) == []
+
+
+def test_a_stop_plan_reads_a_hashing_miner_through_summary_alone(farm):
+    address = farm.miners[0]
+    # status would fail: a survey that asked for it could not have read the miner
+    farm.api("POST", f"/miners/{address}/fault", {"kind": "refuse", "commands": ["status"]})
+    result = _fleet.survey(target(address), "stop")
+    assert not result["failed"], result["msg"]
+    assert result["facts"]["is_mining"] is True and result["facts"]["power_w"] > 0
+
+
+def test_a_stop_plan_asks_status_of_a_miner_summary_shows_idle(farm):
+    address = farm.miners[0]
+    assert not _fleet.shed(target(address), "stop", 50, False, 5.0)["failed"]
+    farm.api("POST", f"/miners/{address}/fault", {"kind": "refuse", "commands": ["status"]})
+    assert _fleet.survey(target(address), "stop")["failed"]  # status was asked, and its connection reset
+    farm.api("DELETE", f"/miners/{address}/fault", None)
+    result = _fleet.survey(target(address), "stop")
+    assert result["facts"]["is_mining"] is False
+
+
+def test_other_modes_always_read_status_for_the_power_mode_and_percent(farm):
+    address = farm.miners[0]
+    assert _fleet.survey(target(address), "stop")["facts"]["power_pct"] is None  # summary alone has no percent
+    assert _fleet.survey(target(address), "percent")["facts"]["power_pct"] is not None

@@ -1,6 +1,7 @@
 # Copyright: (c) 2026, hashops.whatsminer contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Our hashlib md5-crypt gives passlib's md5_crypt bodies: the known-answer vectors, then random inputs."""
+"""Both md5-crypts (the C library's ``crypt_r``, ours on hashlib) give passlib's md5_crypt bodies:
+the known-answer vectors, then random inputs. Every test runs once for each."""
 
 from __future__ import annotations
 
@@ -15,6 +16,26 @@ from ansible_collections.hashops.whatsminer.plugins.module_utils import _crypto
 VECTORS = json.loads((Path(__file__).resolve().parents[2] / "fixtures" / "crypto_test_vectors.json")
                      .read_text(encoding="utf-8"))
 SALT_CHARS = "./0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+
+
+@pytest.fixture(autouse=True, params=["libcrypt", "hashlib"])
+def implementation(request, monkeypatch):
+    if request.param == "hashlib":
+        monkeypatch.setattr(_crypto, "_c_body", lambda word, salt: None)
+    elif _crypto._c_body(b"admin", b"BQ5hoXV9") is None:  # pylint: disable=protected-access
+        pytest.skip("this machine's C library has no md5-crypt ($1$)")
+    return request.param
+
+
+def test_the_c_library_is_used_where_it_has_md5_crypt(implementation):
+    if implementation == "libcrypt":
+        assert _crypto._c_body(b"s3cret", b"BQ5hoXV9") == passlib_body("s3cret", "BQ5hoXV9")  # pylint: disable=protected-access
+
+
+def test_the_c_library_declines_what_it_cannot_hash_and_the_loop_takes_it():
+    assert _crypto._c_body(b"a\0b", b"BQ5hoXV9") is None  # pylint: disable=protected-access
+    assert _crypto._c_body(b"x" * 600, b"BQ5hoXV9") is None  # pylint: disable=protected-access
+    assert _crypto.md5_crypt_body("x" * 600, "BQ5hoXV9") == passlib_body("x" * 600, "BQ5hoXV9")
 
 
 def passlib_body(word: str, salt: str) -> str:

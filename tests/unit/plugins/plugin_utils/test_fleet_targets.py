@@ -7,7 +7,7 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 from ansible_collections.hashops.whatsminer.plugins.plugin_utils._action import WhatsMinerAction
-from ansible_collections.hashops.whatsminer.plugins.plugin_utils._fleet_targets import HostLookup, targets
+from ansible_collections.hashops.whatsminer.plugins.plugin_utils._fleet_targets import HostLookup, LazyTargets
 
 PARAMS = {"password": None, "port": 4028, "timeout": 10.0}
 HOSTVARS = {
@@ -22,6 +22,10 @@ def action(task_args: dict) -> WhatsMinerAction:
     plugin._task = SimpleNamespace(args=task_args)  # pylint: disable=protected-access
     plugin._templar = SimpleNamespace(template=lambda value: value)  # pylint: disable=protected-access
     return plugin
+
+
+def targets(names, host_lookup, params, fill_connection) -> list:
+    return list(LazyTargets(names, host_lookup, params, fill_connection))
 
 
 def lookup() -> HostLookup:
@@ -45,3 +49,21 @@ def test_the_tasks_password_wins_over_every_hosts_own():
 def test_a_miner_without_any_password_gets_none(monkeypatch):
     monkeypatch.delenv("WHATSMINER_PASSWORD", raising=False)
     assert targets(["m2"], lookup(), PARAMS, action({})._fill_connection)[0].password is None
+
+
+def test_each_host_is_looked_up_once_when_first_asked_for_and_kept_for_the_next_pass():
+    asked = []
+
+    class Counting(HostLookup):
+        def host_vars(self, name):
+            if name not in self._seen:  # pylint: disable=protected-access
+                asked.append(name)
+            return super().host_vars(name)
+
+    found = LazyTargets(["m1", "m2"], Counting({"hostvars": HOSTVARS}, SimpleNamespace(template=lambda v: v)),
+                        PARAMS, action({})._fill_connection)
+    first = next(iter(found))
+    assert first.name == "m1" and asked == ["m1"]  # m2 not yet: a fan-out can start on m1
+    again = list(found)
+    assert [t.name for t in again] == ["m1", "m2"] and again[0] is first
+    assert list(found) == again and asked == ["m1", "m2"]
