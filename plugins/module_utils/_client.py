@@ -457,22 +457,28 @@ class WhatsMinerClient:
 
     def _open_stream(self, command: str, token: _Token, not_done: str):
         """Connect, send the encrypted command and read its JSON header, all within one deadline."""
+        return _StreamSocket(*self._open_with(
+            command, self._encrypted_request(token, command, {}),
+            lambda sock, deadline, progress: self._read_header(sock, command, deadline), not_done, _Progress()))
+
+    def _open_with(self, command: str, request: bytes, read_first, not_done: str, progress) -> tuple:
+        """``(socket, first reply, bytes after it)`` of a streamed command: connect, send ``request``, and
+        ``read_first(sock, deadline, progress)``, within one deadline of ``timeout``; a failure says ``not_done``."""
         deadline = _Deadline(self.timeout)
-        progress = _Progress()
         try:
             sock = self._connect(command, deadline, progress)
         except (MinerTimeout, ConnectionFailed) as err:
             raise _amend(err, f"; {not_done}") from None
         try:
-            self._send(sock, command, self._encrypted_request(token, command, {}), deadline, progress)
-            header, rest = self._read_header(sock, command, deadline)
+            self._send(sock, command, request, deadline, progress)
+            first, rest = read_first(sock, deadline, progress)
         except (MinerTimeout, ConnectionFailed, ProtocolError) as err:
             sock.close()
             raise _amend(err, f"; {not_done}") from None
         except BaseException:
             sock.close()
             raise
-        return _StreamSocket(sock, header, rest)
+        return sock, first, rest
 
     def _read_header(self, sock: socket.socket, command: str, deadline: _Deadline) -> tuple[bytes, bytes]:
         """Read up to the end of the first JSON object; return it and the bytes after it."""

@@ -14,7 +14,10 @@ connection) and the same exceptions. What differs:
 - writes: ``set.*`` carry ``ts``, ``account`` and the token of ``_crypto_v3``, computed from the
   salt of ``get.device.info`` (fetched once per client); the parameters of ``ENCRYPTED_PARAMS`` go
   AES-encrypted. A write is never sent twice, except after a -4 answered with a salt fetched
-  earlier: the salt changes with the password, and a -4 means the miner did nothing.
+  earlier: the salt changes with the password, and a -4 means the miner did nothing;
+- streams: ``get.log.download`` (a read) and ``set.system.update_firmware`` (a signed write whose
+  "ready" is followed, on the same socket, by the 4-byte size and the image, as in V2; matroskin
+  ``set.system.update_firmware``), each with the V2 stream's time bounds.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from ansible_collections.hashops.whatsminer.plugins.module_utils._client import 
     WhatsMinerClient,
     _amend,
     _Deadline,
+    _open_source,
     _Progress,
 )
 from ansible_collections.hashops.whatsminer.plugins.module_utils._errors import (
@@ -39,6 +43,7 @@ from ansible_collections.hashops.whatsminer.plugins.module_utils._errors import 
 
 # set.* commands after which the miner may go away without a reply (docs/protocol_v3.md, "Writes").
 NO_REPLY_OK = frozenset(("set.system.reboot", "set.system.factory_reset", "set.system.net_config"))
+FIRMWARE_COMMAND = "set.system.update_firmware"
 
 
 class WhatsMinerV3Client(WhatsMinerClient):
@@ -88,18 +93,7 @@ class WhatsMinerV3Client(WhatsMinerClient):
         self.last_silence = None
         for attempt in (1, 2):
             fresh = self._salt is None
-            try:
-                salt = self.salt()
-            except (MinerTimeout, ConnectionFailed, ProtocolError) as err:
-                raise _amend(err, f"; without the salt, '{command}' was not sent") from None
-            ts = int(time.time())
-            try:
-                key = _crypto_v3.digest(command, self._password, salt, ts)
-                sent_param = _crypto_v3.encrypt_param(key, param) if command in _protocol_v3.ENCRYPTED_PARAMS else param
-            except ValueError as err:
-                raise ProtocolError(self.host, command, f"the write could not be signed: {err}") from None
-            request = _protocol_v3.frame(_protocol_v3.write_request(command, sent_param, ts, _crypto_v3.token(key)))
-            raw = self._set_exchange(command, request)
+            raw = self._set_exchange(command, self._signed(command, param))
             if raw is None:
                 return None
             try:
@@ -114,6 +108,20 @@ class WhatsMinerV3Client(WhatsMinerClient):
                 self._salt = None  # the password (and with it the salt) may have changed since
         raise AssertionError("unreachable")
 
+    def _signed(self, command: str, param) -> bytes:
+        """The framed request of a ``set.*`` command: ts, account, token, the parameter (encrypted for some)."""
+        try:
+            salt = self.salt()
+        except (MinerTimeout, ConnectionFailed, ProtocolError) as err:
+            raise _amend(err, f"; without the salt, '{command}' was not sent") from None
+        ts = int(time.time())
+        try:
+            key = _crypto_v3.digest(command, self._password, salt, ts)
+            sent_param = _crypto_v3.encrypt_param(key, param) if command in _protocol_v3.ENCRYPTED_PARAMS else param
+        except ValueError as err:
+            raise ProtocolError(self.host, command, f"the write could not be signed: {err}") from None
+        return _protocol_v3.frame(_protocol_v3.write_request(command, sent_param, ts, _crypto_v3.token(key)))
+
     def _set_exchange(self, command: str, request: bytes) -> bytes | None:
         progress = self._progress = _Progress()
         try:
@@ -127,6 +135,40 @@ class WhatsMinerV3Client(WhatsMinerClient):
             raise OutcomeUnknown(self.host, command, progress.reply or f"unusable ({err.cause})") from None
 
     # ---- streams -----------------------------------------------------------------------
+    def upload_firmware(self, source, chunk_size: int = CHUNK) -> dict | None:
+        """``set.system.update_firmware``: the signed request, the miner's framed "ready", then on the same
+        socket the 4-byte little-endian size and the file (path or binary file object) in chunks, then its
+        framed final reply (matroskin ``set.system.update_firmware``).
+
+        The contract of WhatsMinerClient.upload_firmware: the final reply, or None when the miner restarted
+        without one; OutcomeUnknown when the whole image went out and the final reply was cut or unreadable.
+        The request and "ready" take one ``timeout``, the image the stream bounds, the final reply one more.
+        """
+        command = FIRMWARE_COMMAND
+        self._require_password(command)
+        stream, size, close = _open_source(source)
+        try:
+            for attempt in (1, 2):
+                fresh = self._salt is None
+                sock, body, rest = self._start_stream(command, self._signed(command, None), "nothing was uploaded")
+                with sock:
+                    try:
+                        ready = self._stream_header(body, command, "nothing was uploaded")
+                    except _protocol_v3.V3NoPermission:
+                        if fresh or attempt == 2:
+                            raise
+                        self._salt = None  # as in set(): the salt may have changed with the password
+                        continue
+                    if str(ready.get("msg", "")).lower() != "ready":
+                        raise ProtocolError(self.host, command, f"expected 'ready' before the upload, got "
+                                                                f"{ready.get('msg')!r}; nothing was uploaded")
+                    self._send_stream(sock, command, stream, size, chunk_size)
+                    return self._final_frame(sock, command, rest)
+        finally:
+            if close:
+                stream.close()
+        raise AssertionError("unreachable")
+
     def download_logs(self, dest: str, chunk_size: int = CHUNK) -> int:
         """``get.log.download``: a framed ``{"logsize": N}``, then N raw bytes of the tarball, streamed to ``dest``.
 
@@ -135,21 +177,42 @@ class WhatsMinerV3Client(WhatsMinerClient):
         """
         command = "get.log.download"
         self._require_password(command)
-        deadline = _Deadline(self.timeout)
-        progress = self._progress = _Progress()
-        try:
-            sock = self._connect(command, deadline, progress)
-        except (MinerTimeout, ConnectionFailed) as err:
-            raise _amend(err, "; no log was downloaded") from None
+        request = _protocol_v3.frame(_protocol_v3.read_request(command))
+        sock, body, rest = self._start_stream(command, request, "no log was downloaded")
         with sock:
-            try:
-                self._send(sock, command, _protocol_v3.frame(_protocol_v3.read_request(command)), deadline, progress)
-                body, rest = self._read_frame(sock, command, deadline, progress)
-            except (MinerTimeout, ConnectionFailed, ProtocolError) as err:
-                raise _amend(err, "; no log was downloaded") from None
-            reply = _protocol_v3.check(_protocol_v3.decode(body, self.host, command), self.host, command)
+            reply = self._stream_header(body, command, "no log was downloaded")
             msg = reply.get("msg") if isinstance(reply.get("msg"), dict) else {}
             return self._save_log(sock, command, msg, rest, dest, chunk_size)
+
+    def _start_stream(self, command: str, request: bytes, not_done: str) -> tuple:
+        """``(socket, first reply frame, bytes after it)``: connect, send, read one frame, within one ``timeout``."""
+        progress = self._progress = _Progress()
+        return self._open_with(command, request,
+                               lambda sock, deadline, progress: self._read_frame(sock, command, deadline, progress),
+                               not_done, progress)
+
+    def _stream_header(self, body: bytes, command: str, not_done: str) -> dict:
+        try:
+            reply = _protocol_v3.decode(body, self.host, command)
+        except ProtocolError as err:
+            raise _amend(err, f"; {not_done}") from None
+        return _protocol_v3.check(reply, self.host, command)
+
+    def _final_frame(self, sock, command: str, rest: bytes) -> dict | None:
+        """The miner's framed word after the whole image went out; None if it restarted without one."""
+        progress = _Progress()
+        progress.sent = True
+        try:
+            body, _after = self._read_frame(sock, command, _Deadline(self.timeout), progress, rest)
+        except (MinerTimeout, ConnectionFailed, ProtocolError) as err:
+            if progress.blank:
+                return None
+            raise OutcomeUnknown(self.host, command, progress.reply or f"unusable ({err.cause})") from None
+        try:
+            reply = _protocol_v3.decode(body, self.host, command)
+        except ProtocolError as err:
+            raise OutcomeUnknown(self.host, command, f"unusable ({err.cause})") from None
+        return _protocol_v3.check(reply, self.host, command)
 
     # ---- transport ---------------------------------------------------------------------
     def _exchange(self, command: str, request: bytes) -> bytes:
@@ -160,9 +223,11 @@ class WhatsMinerV3Client(WhatsMinerClient):
             self._send(sock, command, request, deadline, progress)
             return self._read_frame(sock, command, deadline, progress)[0]
 
-    def _read_frame(self, sock, command: str, deadline: _Deadline, progress: _Progress) -> tuple:
-        """``(body of the first frame that is not a heartbeat, bytes that came after it)``."""
-        buffer = bytearray()
+    def _read_frame(self, sock, command: str, deadline: _Deadline, progress: _Progress, already: bytes = b"") -> tuple:
+        """``(body of the first frame that is not a heartbeat, bytes that came after it)``; ``already``: bytes
+        of it read before."""
+        buffer = bytearray(already)
+        progress.blank = not already
         while True:
             while len(buffer) < _protocol_v3.HEADER.size:
                 self._fill(sock, command, deadline, progress, buffer)
@@ -189,7 +254,8 @@ class WhatsMinerV3Client(WhatsMinerClient):
             progress.received = len(buffer)
             progress.blank = False
             return
-        if not buffer:
+        if not buffer:  # nothing, or only heartbeats: no reply
+            progress.blank = True
             progress.silence = "closed the connection without a reply"
             progress.reply = "missing (the miner closed the connection without one)"
             raise ConnectionFailed(self.host, command, "the miner closed the connection without a reply")

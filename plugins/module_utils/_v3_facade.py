@@ -8,8 +8,9 @@ The resources and ``_state`` speak V2 commands (``read_joined("summary", "pools"
 through V3 (``_v3_replies`` reshapes the replies) and sends the writes it can translate
 (``WRITES``) as their V3 commands, which real V3 firmware keeps where some V2 writes slip
 (protocol.md 13: a V2 ``power_off`` did not keep an M64 off, V3 ``set.miner.service stop``
-did). A write with no V3 translation yet, and the firmware upload, go to the V2 port, as Tether's
-worker sends all its writes (``miner.js``); the log download is V3's ``get.log.download``.
+did). A write with no V3 translation yet goes to the V2 port, as Tether's worker sends all its
+writes (``miner.js``); the log download is V3's ``get.log.download``, the firmware upload V3's
+``set.system.update_firmware``.
 ``commands_sent`` lists what went out, by API.
 """
 
@@ -50,6 +51,25 @@ def _integer(value):
         return value
 
 
+def _custom_data(params: dict):
+    """V2's key/val as V3's key/value (matroskin set.device.custom_data)."""
+    return "set.device.custom_data", {"key": params.get("key"), "value": params.get("val", "")}
+
+
+def _net_config(params: dict):
+    """matroskin set.system.net_config: "dhcp" or {ip, netmask, gateway, dns}; it carries no hostname (V2's
+    ``host``), so whatsminer_net sets that with set.system.hostname first."""
+    if params.get("param") == "dhcp":
+        return "set.system.net_config", "dhcp"
+    return "set.system.net_config", {"ip": params.get("ip"), "netmask": params.get("mask"),
+                                     "gateway": params.get("gate"), "dns": params.get("dns")}
+
+
+def _log_upload(params: dict):
+    """matroskin set.log.upload: {ip, port as a string, proto}, V2's load_log."""
+    return "set.log.upload", {"ip": params.get("ip"), "port": str(params.get("port")), "proto": params.get("proto")}
+
+
 # V2 write -> (V3 command, V3 param) (docs/protocol_v3.md, "Commands").
 WRITES = {
     "power_off": _service("stop"),
@@ -65,6 +85,16 @@ WRITES = {
     "enable_btminer_fast_boot": lambda params: ("set.miner.fastboot", "enable"),
     "disable_btminer_fast_boot": lambda params: ("set.miner.fastboot", "disable"),
     "set_hostname": lambda params: ("set.system.hostname", params.get("hostname")),
+    "net_config": _net_config,
+    "set_zone": lambda params: ("set.system.timezone", {"timezone": params.get("timezone"),
+                                                        "zonename": params.get("zonename")}),
+    "enable_web_pools": lambda params: ("set.system.webpools", "enable"),
+    "disable_web_pools": lambda params: ("set.system.webpools", "disable"),
+    "load_log": _log_upload,
+    # V3 only (no V2 command): sent under its V3 name
+    "set.system.time_randomized": lambda params: ("set.system.time_randomized",
+                                                  {"start": params.get("start"), "stop": params.get("stop")}),
+    "set_customer_msg": _custom_data,
 }
 
 
@@ -137,8 +167,9 @@ class V3Facade:
         self.last_silence = self.v3.last_silence
         return reply
 
-    def upload_firmware(self, *args, **kwargs):
-        return self.v2.upload_firmware(*args, **kwargs)
+    def upload_firmware(self, source, **options) -> dict | None:
+        self.commands_sent.append({"api": "v3", "command": "set.system.update_firmware"})
+        return self.v3.upload_firmware(source, **options)
 
     def download_logs(self, dest: str, **options) -> int:
         self.commands_sent.append({"api": "v3", "command": "get.log.download"})

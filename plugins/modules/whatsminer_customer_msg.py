@@ -8,10 +8,14 @@ module: whatsminer_customer_msg
 short_description: Set and read a WhatsMiner's customer serial number and messages
 version_added: 0.2.0
 description:
-  - Sets the customer serial number (C(CustomerSn)) and the messages C(msg0) to C(msg9) (C(set_customer_msg),
-    V2.2 firmware), idempotently, through C(get_customer_msg).
-  - C(get_customer_msg) needs a token, so it is sent encrypted and this module needs the admin password even to
-    read. Without O(key) and O(messages) the module only reads, and RV(messages) is the asset tag inventory.
+  - Sets the customer serial number (C(CustomerSn)) and the messages C(msg0) to C(msg9) idempotently. It reads
+    them, writes each key that differs, and reads them back.
+  - Through API V2 (V2.2 firmware) it reads C(get_customer_msg) and writes C(set_customer_msg).
+    C(get_customer_msg) needs a token, so it is sent encrypted and the admin password is needed even to read.
+  - Through API V3 (see the O(api) option; firmware with API 3.0.1 or later) it reads C(get.device.custom_data),
+    which needs no password, and writes C(set.device.custom_data), signed with the password; RV(api_commands)
+    lists those writes. Under O(api=auto) (the default) a miner that answers API V3 is worked through it.
+  - Without O(key) and O(messages) the module only reads, and RV(messages) is the asset tag inventory.
   - A key the miner does not list reads as an empty string.
 author:
   - hashops.whatsminer maintainers (@hashops)
@@ -33,7 +37,9 @@ options:
     type: str
     choices: [CustomerSn, msg0, msg1, msg2, msg3, msg4, msg5, msg6, msg7, msg8, msg9]
   value:
-    description: Its value, at most 127 characters.
+    description:
+      - Its value, at most 127 bytes in UTF-8, of printable characters (no newline, tab or other control
+        character), as the firmware takes it. The same rules hold for each value of O(messages).
     type: str
   messages:
     description: Several keys at once, as a dictionary of key to value.
@@ -109,8 +115,19 @@ notes:
   type: list
   elements: str
   sample: ["set_customer_msg: the reply was lost; the outcome was settled by reading back"]
+api_commands:
+  description:
+    - The writes that went out to a miner worked through API V3 (see the O(api) option), in order, each with the
+      API that carried it (V(v3), C(set.device.custom_data)).
+    - Absent for a miner worked through API V2, and when nothing was sent.
+  returned: when the miner was worked through API V3 and something was sent
+  type: list
+  elements: dict
+  sample: [{"api": "v3", "command": "set.device.custom_data"}]
 messages:
-  description: Every customer value the miner holds after the task (before it in check mode).
+  description:
+    - Every customer value the miner holds after the task (before it in check mode).
+    - API V3 lists every key, with an empty string for one never set; API V2 only the keys it holds.
   returned: success
   type: dict
   sample: {"CustomerSn": "FARM-N-0042", "msg0": "rack 7"}

@@ -13,6 +13,10 @@ description:
   - Otherwise sends the image with C(update_firmware) - the encrypted command, the miner's C(ready), then a
     4-byte little-endian size and the raw bytes on the same connection - streamed from the file, so memory
     does not grow with the image.
+  - A miner worked through API V3 (see O(api); under V(auto) every miner whose API V3 answers) is read through
+    C(get.device.info), C(get.miner.status) and C(get.miner.setting), and gets the image as C(set.system.update_firmware)
+    on O(v3_port) - the signed request, the miner's C(ready), then the same 4-byte size and raw bytes on the same
+    connection, then its final reply - with the same checks, retries and time bounds. RV(api_commands) lists it.
   - A combined image (several control boards' packages behind one 6812-byte header, the layout Tether's
     MiningOS reads) sends only the package whose platform equals the miner's C(get_version) C(platform)
     lower-cased. The package of another control board is never sent - the task fails instead. A file that is
@@ -178,6 +182,15 @@ commands:
   type: list
   elements: dict
   sample: [{"command": "update_firmware", "params": {}}]
+api_commands:
+  description:
+    - The requests that went out to a miner worked through API V3 (see the O(api) option) - the upload as
+      V(set.system.update_firmware) with api V(v3).
+    - Absent for a miner worked through API V2, and when nothing was sent.
+  returned: when the miner was worked through API V3 and something was sent
+  type: list
+  elements: dict
+  sample: [{"api": "v3", "command": "set.system.update_firmware"}]
 restarted:
   description: Whether the miner rebooted (seen while waiting, or expected when O(wait=false)).
   returned: always

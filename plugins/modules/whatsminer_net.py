@@ -14,6 +14,12 @@ description:
     differs - C(set_hostname) or C(set_zone) first, then C(net_config), which restarts the miner's network.
   - The time zone cannot be read back over API V2 - when set, it is sent on every run and listed in
     RV(unverifiable).
+  - On a miner with API V3 (O(api=auto) finds it, or O(api=v3)) the network is read through V3 C(get.device.info)
+    (its C(network)) and the hostname and time zone through C(get.system.setting), so every option, the time zone
+    included, is compared, sent only when it differs and verified. The writes are V3's - C(set.system.hostname),
+    C(set.system.timezone) and C(set.system.net_config), which carries no hostname, so the hostname is always its
+    own write, first. RV(api_commands) lists them. A miner moved to a new static address is verified there
+    through the same API.
   - After a new static address the module waits for the miner at that address, verifies it there, and returns
     it as RV(address); use it with C(add_host) or refresh the inventory (see the examples).
   - When switching to DHCP the module waits at the current address. If the DHCP server hands out another one,
@@ -33,7 +39,8 @@ attributes:
     support: full
   idempotent:
     support: partial
-    details: Idempotent for the network and the hostname; the time zone is sent on every run.
+    details: Idempotent for the network and the hostname; the time zone is sent on every run over API V2 (it is
+      compared like the rest through API V3).
 options:
   dhcp:
     description:
@@ -55,12 +62,13 @@ options:
     elements: str
   hostname:
     description:
-      - The miner's hostname. Sent with C(net_config) when the network changes too, else with C(set_hostname).
+      - The miner's hostname. Over API V2 sent with C(net_config) when the network changes too, else with
+        C(set_hostname); through API V3 always with C(set.system.hostname).
     type: str
   timezone:
     description:
-      - POSIX time zone, for example V(CST-8) or V(UTC0), sent with O(zonename) by C(set_zone). Not readable over
-        API V2.
+      - POSIX time zone, for example V(CST-8) or V(UTC0), sent with O(zonename) by C(set_zone) (through API V3
+        C(set.system.timezone)). Not readable over API V2; read back through API V3 C(get.system.setting).
     type: str
   zonename:
     description: Zone name, for example V(Asia/Shanghai) or V(Etc/UTC).
@@ -88,7 +96,7 @@ EXAMPLES = r"""
   ansible.builtin.set_fact:
     ansible_host: "{{ net.address }}"
 
-- name: Time zone (sent every run, it cannot be read back)
+- name: Time zone (sent every run over API V2, where it cannot be read back; verified through API V3)
   hashops.whatsminer.whatsminer_net:
     timezone: UTC0
     zonename: Etc/UTC
@@ -124,12 +132,22 @@ restarted:
   sample: false
 unverifiable:
   description:
-    - What the task sets that this miner cannot report back over API V2. Such an option is sent on every run
-      and never reported as unchanged.
+    - What the task sets that this miner cannot report back (over API V2 the time zone; through API V3 only what
+      the miner's C(get.system.setting) leaves out). Such an option is sent on every run and never reported as unchanged.
   returned: always
   type: list
   elements: str
   sample: [timezone, zonename]
+api_commands:
+  description:
+    - The requests that went out to a miner worked through API V3 (see the O(api) option), in order, each
+      with the API that carried it - V(v3) for C(set.system.hostname), C(set.system.timezone) and
+      C(set.system.net_config).
+    - Absent for a miner worked through API V2, and when nothing was sent.
+  returned: when the miner was worked through API V3 and something was sent
+  type: list
+  elements: dict
+  sample: [{"api": "v3", "command": "set.system.hostname"}, {"api": "v3", "command": "set.system.net_config"}]
 address:
   description: The address the miner answers at when the task ends.
   returned: always

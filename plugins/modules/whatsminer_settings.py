@@ -5,19 +5,26 @@ from __future__ import annotations
 
 DOCUMENTATION = r"""
 module: whatsminer_settings
-short_description: Send the WhatsMiner settings that API V2 cannot read back
+short_description: Set the WhatsMiner settings that API V2 cannot read back (verified through API V3)
 version_added: 0.2.0
 description:
-  - Sets web pools, btminer start at boot, temperature offset, power-off cooling, fan zero speed, heat mode and
-    remote syslog.
+  - Sets web pools, btminer start at boot, temperature offset, power-off cooling, fan zero speed, heat mode,
+    remote syslog and (API V3 only) the random start and stop delays.
   - None of these settings can be read back over API V2 (no V2 command reports them), so the module cannot
     tell whether they already have the value asked. Every option the task sets is sent on every run, the
     task reports C(changed), and the option is listed in RV(unverifiable). It is never reported as unchanged.
   - On a miner with API V3 (O(api=auto) finds it, or O(api=v3)) O(heat_mode) is read back through V3
-    C(get.miner.setting) (its C(heat-mode); V(anti-freezing) there is V(anti-icing)) and O(poweroff_cool),
-    O(fan_zero_speed) and O(temp_offset) through C(get.fan.setting), so these are sent only when they differ
-    and verified after the write. The writes still go to port 4028 (V2), see RV(api_commands). A V3 heat mode
-    no source names the V2 equivalent of (V(normal)) leaves O(heat_mode) unverifiable.
+    C(get.miner.setting) (its C(heat-mode); V(anti-freezing) there is V(anti-icing)), O(poweroff_cool),
+    O(fan_zero_speed) and O(temp_offset) through C(get.fan.setting), and O(web_pools), O(syslog) and
+    O(time_randomized) through C(get.system.setting) (C(web-pool), C(log-upload), C(time-randomized)), so all of
+    them but O(btminer_init) are sent only when they differ and verified after the write. O(btminer_init) stays
+    unverifiable there.
+  - Through API V3 O(web_pools) is written with C(set.system.webpools), O(syslog) with C(set.log.upload) and
+    O(time_randomized) with C(set.system.time_randomized); the other writes still go to port 4028 (V2), see
+    RV(api_commands). A V3 heat mode no source names the V2 equivalent of (V(normal)) leaves O(heat_mode)
+    unverifiable.
+  - O(time_randomized) exists only in API V3. On a miner worked through API V2 (no V3 answer, or O(api=v2)) a
+    task that sets it fails, naming the miner and the cause, before anything is sent.
   - Check mode reports what would be sent and sends nothing.
   - An option left unset is not sent. At least one option must be set.
 author:
@@ -31,10 +38,13 @@ attributes:
     support: full
   diff_mode:
     support: full
-    details: C(before) is always empty, since nothing can be read; C(after) is what is sent.
+    details: C(before) is empty over API V2, since nothing can be read, and through API V3 holds what the miner
+      reports; C(after) is what the task asks.
 options:
   web_pools:
-    description: Whether the pools can be changed in the miner's web UI (C(enable_web_pools) / C(disable_web_pools)). Not readable over API V2.
+    description:
+      - Whether the pools can be changed in the miner's web UI (C(enable_web_pools) / C(disable_web_pools), through
+        API V3 C(set.system.webpools)). Not readable over API V2.
     type: bool
   btminer_init:
     description: Whether the miner starts mining when it boots (C(enable_btminer_init) / C(disable_btminer_init)). Not readable over API V2.
@@ -58,7 +68,9 @@ options:
     type: str
     choices: [anti-icing, heating, power-keeping]
   syslog:
-    description: Send the miner's log to a syslog server (C(load_log)). Not readable over API V2.
+    description:
+      - Send the miner's log to a syslog server (C(load_log), through API V3 C(set.log.upload)). Not readable over
+        API V2.
     type: dict
     suboptions:
       ip:
@@ -74,8 +86,21 @@ options:
         type: str
         choices: [tcp, udp]
         default: udp
-notes:
-  - API V3 firmware (2024-11+) reports some of these settings over API V3; this module speaks API V2 only.
+  time_randomized:
+    description:
+      - The longest random delays before the miner starts its network-dependent services and before it stops
+        mining (C(set.system.time_randomized)); read back from C(get.system.setting) C(time-randomized).
+      - API V3 only; on a miner worked through API V2 the task fails before anything is sent.
+    type: dict
+    suboptions:
+      start:
+        description: Longest random delay before network services start, in seconds, 0 to 120.
+        type: int
+        required: true
+      stop:
+        description: Longest random delay before mining stops, in seconds, 0 to 120.
+        type: int
+        required: true
 seealso:
   - module: hashops.whatsminer.whatsminer_power
 """
@@ -93,6 +118,12 @@ EXAMPLES = r"""
 - name: Do not start mining at boot (maintenance)
   hashops.whatsminer.whatsminer_settings:
     btminer_init: false
+
+- name: Spread start and stop over up to a minute and two minutes (API V3 miners only)
+  hashops.whatsminer.whatsminer_settings:
+    time_randomized:
+      start: 60
+      stop: 120
 """
 
 RETURN = r"""
@@ -124,8 +155,9 @@ restarted:
   sample: false
 unverifiable:
   description:
-    - What the task sets that this miner cannot report back (over API V2, all of them; over API V3, all but
-      O(heat_mode) and the fan options). Such an option is sent on every run and never reported as unchanged.
+    - What the task sets that this miner cannot report back (over API V2, all of them; over API V3, only
+      O(btminer_init), and what the miner's V3 reads leave out). Such an option is sent on every run and never
+      reported as unchanged.
   returned: always
   type: list
   elements: str
@@ -138,7 +170,7 @@ api_commands:
   returned: when the miner was worked through API V3 and something was sent
   type: list
   elements: dict
-  sample: [{"api": "v2", "command": "set_heat_mode"}]
+  sample: [{"api": "v3", "command": "set.system.webpools"}, {"api": "v2", "command": "set_heat_mode"}]
 address:
   description: The address the miner answers at when the task ends.
   returned: always

@@ -12,7 +12,7 @@ import datetime
 REPORT_VERSION = 1
 STATUSES = ("compliant", "drifted", "unreachable", "failed")
 TOP_DRIFTS = 5
-NOT_READABLE = "not readable over API V2"
+NOT_READABLE = "not readable on this miner (API V2 reads back none of them, API V3 not btminer_init)"
 
 
 def outcome(results: dict, address: str | None = None, failure: dict | None = None, curtailment: dict | None = None,

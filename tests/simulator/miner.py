@@ -219,7 +219,7 @@ class Miner:
             "led": dict(s.led), "write_api": s.write_api, "upfreq_speed": s.upfreq_speed,
             "temp_offset": s.temp_offset, "poweroff_cool": s.poweroff_cool, "fan_zero_speed": s.fan_zero_speed,
             "heat_mode": s.heat_mode, "btminer_init": s.btminer_init, "timezone": s.timezone,
-            "zonename": s.zonename, "rsyslog": s.rsyslog, "customer_msg": dict(s.customer_msg),
+            "zonename": s.zonename, "rsyslog": s.rsyslog, "customer_msg": dict(s.customer_msg), "time_randomized": dict(s.time_randomized),
             "errors": [{"code": c, "time": t} for c, t in s.errors], "restarting": self.restarting,
             "listening": self.server is not None, "web_listening": bool(self.web_servers),
             "tokens_active": self.tokens.active(v.now),
@@ -656,13 +656,7 @@ class Miner:
             self._log(request, 132, error=upload.error, **marks)
             await self._reply(conn, self._error(132, "invalid firmware file: %s" % upload.error), request)
             return
-        outcome = self.upgrades.next_outcome()
-        self.upgrades.last = dict(upload.log_params(), outcome=outcome, time=round(time.time(), 3),
-                                  previous_version=self.settings.firmware_version)
-        if outcome != "old_version":
-            self.settings.firmware_version = upload.version
-        if outcome == "not_mining":
-            self.settings.mining = False
+        outcome = self.upgrades.accept(self.settings, upload)
         self._log(request, 131, **marks)
         await self._reply(conn, self._flat(131, FIRMWARE_DONE_MSG), request)
         if stale is not None:

@@ -45,6 +45,9 @@ class Settings:
     zonename: str = "Asia/Shanghai"
     rsyslog: dict | None = None
     customer_msg: dict = field(default_factory=dict)
+    # API V3 only: the largest random delays (s) before network services start and mining stops (v3system.py);
+    # no source shows a factory value, 0/0 (no delay) is the simulator's choice
+    time_randomized: dict = field(default_factory=lambda: {"start": 0, "stop": 0})
     firmware_version: str = ""
     errors: list = field(default_factory=list)
     pre_power_on_since: float | None = None

@@ -11,6 +11,8 @@ never_back   the miner reboots and does not listen again until the farm is reset
 
 from __future__ import annotations
 
+import time
+
 OUTCOMES = ("installed", "old_version", "not_mining", "never_back")
 
 
@@ -30,3 +32,16 @@ class Upgrades:
 
     def next_outcome(self) -> str:
         return self.pending.pop(0) if self.pending else "installed"
+
+    def accept(self, settings, upload) -> str:
+        """What an upload that passed the checks of transfers.receive_firmware does, through either API: the next
+        outcome is recorded as ``last`` and the settings take the new version (and btminer stops) as it says.
+        Returns the outcome; the caller reboots the miner (forever for never_back)."""
+        outcome = self.next_outcome()
+        self.last = dict(upload.log_params(), outcome=outcome, time=round(time.time(), 3),
+                         previous_version=settings.firmware_version)
+        if outcome != "old_version":
+            settings.firmware_version = upload.version
+        if outcome == "not_mining":
+            settings.mining = False
+        return outcome

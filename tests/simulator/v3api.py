@@ -8,7 +8,8 @@ MAX_CLIENTS connections at once (matroskin "Overview": 10 concurrent clients); s
 says what the 11th gets: it is closed at once, before anything is read.
 
 Reads: `get.device.info` (optionally one section), `get.miner.status` (summary / pools / edevs joined by `+`),
-`get.miner.setting`, `get.fan.setting`, and `get.log.download` (a framed size, then the tarball). Writes (`set.*`, v3writes.py)
+`get.miner.setting`, `get.fan.setting`, `get.log.download` (a framed size, then the tarball) and
+`get.device.custom_data` (v3custom.py). Writes (`set.*`, v3writes.py)
 need `ts`, `account` "super" and the token of
 plugins/module_utils/_crypto_v3.py over the miner's admin password and the salt of `get.device.info`; the
 parameters of `set.miner.pools` and `set.user.change_passwd` arrive AES-encrypted with the token's digest
@@ -16,6 +17,7 @@ parameters of `set.miner.pools` and `set.user.change_passwd` arrive AES-encrypte
 password is still the factory one (matroskin "Overview"), and - simulator choice, no source shows the reply
 to a bad token - when the token does not match. The miner's state, write log and faults are those of port
 4028: a fault names V2 commands, and takes the V3 request that reads or does the same (V2_EQUIVALENT).
+`set.system.update_firmware` passes the same checks, then v3firmware.py takes the upload.
 """
 
 from __future__ import annotations
@@ -30,6 +32,9 @@ import faults as faults_mod
 import replies
 import tokens as tokens_mod
 import transfers
+import v3custom
+import v3firmware
+import v3system
 import v3writes
 import writes
 
@@ -44,6 +49,8 @@ V2_EQUIVALENT = {
     "get.device.info": ("get_version", "get_miner_info", "devdetails", "get_psu", "get_error_code"),
     "get.miner.setting": ("status",),
     "get.log.download": ("download_logs",),
+    "get.device.custom_data": ("get_customer_msg",),
+    v3firmware.COMMAND: (v3firmware.V2_COMMAND,),  # a write with no v3writes translation: v3firmware.py
 }
 
 
@@ -153,7 +160,7 @@ def v2_names(command: str, param) -> str:
         try:
             return "+".join((command, v3writes.translate(command, param)[0]))
         except ValueError:
-            return command
+            return "+".join((command,) + V2_EQUIVALENT.get(command, ()))
     return "+".join((command,) + V2_EQUIVALENT.get(command, ()))
 
 
@@ -173,6 +180,10 @@ def read_answer(miner, command: str, param) -> dict:
         return _reply(command, 0, miner_setting(view))
     if command == "get.fan.setting":
         return _reply(command, 0, fan_setting(view))
+    if command == "get.device.custom_data":
+        return _reply(command, 0, v3custom.custom_data(view.settings))
+    if command == "get.system.setting":  # matroskin get.system.setting (v3system.py)
+        return _reply(command, 0, v3system.system_setting(view))
     return _reply(command, -2, "invalid command")
 
 
@@ -256,6 +267,8 @@ async def handle(miner, session: Session, request: dict) -> bool:
         miner.v3_log(command, None, -1)
         await session.send(_reply(command, -1, "param decrypt error"))
         return True
+    if command == v3firmware.COMMAND:
+        return await v3firmware.update_firmware(miner, session, fault, _reply, _send_faulty)
     return await _write(miner, session, command, param, fault)
 
 
@@ -276,7 +289,7 @@ async def _send_faulty(session: Session, reply: dict, fault) -> bool:
 
 
 async def _write(miner, session: Session, command: str, param, fault) -> bool:
-    if command == "set.user.change_passwd":
+    if command == "set.user.change_passwd" or command in v3system.WRITES:
         v2_command, v2_params = None, None
     else:
         try:
@@ -293,7 +306,9 @@ async def _write(miner, session: Session, command: str, param, fault) -> bool:
     snapshot = miner._stale_snapshot() if stale is not None else None  # pylint: disable=protected-access
     marks = {"fault": "stale"} if stale is not None else {}
     network_before = dict(miner.settings.network)
-    if v2_command is None:
+    if command in v3system.WRITES:  # no V2 twin (set.system.time_randomized)
+        outcome = v3system.WRITES[command](miner, param)
+    elif v2_command is None:
         outcome = _change_password(miner, param)
     else:
         outcome = writes.execute(miner, v2_command, v2_params)

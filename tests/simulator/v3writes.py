@@ -7,6 +7,8 @@ the sources named per command; a shape no source shows is marked "simulator choi
 
 from __future__ import annotations
 
+import v3custom
+import v3system
 import writes
 
 SERVICE = {"start": "power_on", "stop": "power_off", "restart": "restart_btminer"}  # Tether mock set.miner.service.js
@@ -53,6 +55,10 @@ def translate(command: str, param) -> tuple:
         return "set_target_freq", {"percent": param}
     if command == "set.system.hostname":  # Tether constants.js: set_hostname
         return "set_hostname", {"hostname": param}
+    if command == "set.device.custom_data":  # matroskin set.device.custom_data (v3custom.py)
+        return v3custom.set_custom_data(param)
+    if command in v3system.TRANSLATED:  # set.system.net_config, set.system.timezone, set.log.upload
+        return v3system.TRANSLATED[command](param)
     raise Unknown(command)
 
 

@@ -14,7 +14,8 @@ release reported both ways, so a version that differs only in letter case is ref
 
 Writes ``update_firmware`` (protocol.md 8) through the client's streamed upload: the whole file for a
 plain image, only the miner's package for a combined one (picked by its platform, never another
-board's). The checksum is verified, and the package chosen, before anything is sent; check mode sends
+board's). Through the V3 facade the reads are V3's and the upload is ``set.system.update_firmware``
+(docs/protocol_v3.md, "Firmware upload"), with the same contract. The checksum is verified, and the package chosen, before anything is sent; check mode sends
 nothing. When the miner never said ``ready`` the upload is tried once more, and never otherwise.
 
 Verifies, with the shared waiter (a reboot: the miner goes away and comes back): the new version, and

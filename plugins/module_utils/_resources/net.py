@@ -4,27 +4,36 @@
 """whatsminer_net: DHCP or a static address, the hostname, the time zone.
 
 Reads ``get_miner_info`` (``proto``, ``ip``, ``netmask``, ``gateway``, ``dns``, ``hostname``;
-protocol.md 11) and ``summary``. The time zone has no V2 readback: it is sent only when the task sets
-it, on every run, and listed under ``unverifiable``.
+protocol.md 11) and ``summary``. On API V2 the time zone has no readback: it is sent only when the task
+sets it, on every run, and listed under ``unverifiable``. On a miner read through API V3 the network comes
+from ``get.device.info`` ``network`` (the facade's ``get_miner_info``) and the hostname, ``timezone`` and
+``zonename`` from ``get.system.setting`` (matroskin's get.system.setting page), so all are compared and
+verified there.
 
 Writes ``set_hostname`` and ``set_zone`` first, then ``net_config`` (``param: dhcp``, or ``ip``,
 ``mask``, ``gate``, ``dns`` space-separated and ``host``), which restarts the miner's network with no
-reply as the normal outcome (protocol.md 7.2). After a new static address the miner is waited for and
-verified at that address, which the result returns as ``address``.
+reply as the normal outcome (protocol.md 7.2). Through V3 these are ``set.system.hostname``,
+``set.system.timezone`` and ``set.system.net_config`` (the facade's WRITES); V3's net_config carries no
+hostname, so there the hostname is always its own write, first. After a new static address the miner is
+waited for and verified at that address, through the same API, which the result returns as ``address``.
 """
 
 from __future__ import annotations
 
 import ipaddress
 import re
+import sys
 
+from ansible_collections.hashops.whatsminer.plugins.module_utils._connection import client_from_params
 from ansible_collections.hashops.whatsminer.plugins.module_utils._converge import (
     WAIT_SPEC,
     InvalidOption,
+    Reading,
     Step,
+    converge,
     known,
-    runner,
 )
+from ansible_collections.hashops.whatsminer.plugins.module_utils._converge import read as joined_read
 
 NETWORK = ("dhcp", "ip", "netmask", "gateway", "dns")
 STATIC = ("ip", "netmask", "gateway", "dns")
@@ -97,19 +106,37 @@ def _dns(host, servers) -> list:
     return [_address(host, "dns", server) for server in servers]
 
 
+def read(client, params: dict) -> Reading:  # pylint: disable=unused-argument
+    """The joined V2 read; on a V3 miner also get.system.setting (hostname, timezone, zonename)."""
+    reading = joined_read(client, READS, SUBSETS)
+    if getattr(client, "api", "v2") == "v3":
+        reading.state["api"] = "v3"
+        system = client.read_v3("get.system.setting") or {}
+        for name in ("hostname", "timezone", "zonename"):
+            value = system.get(name)
+            if isinstance(value, str) and value.strip():
+                reading.state[name] = value.strip()
+    return reading
+
+
 def current(reading, want: dict) -> dict:  # pylint: disable=unused-argument
     state = reading.state
-    return known(dhcp=state.get("dhcp"), ip=state.get("ip"), netmask=state.get("netmask"),
-                 gateway=state.get("gateway"), dns=state.get("dns"), hostname=state.get("hostname"))
+    have = known(dhcp=state.get("dhcp"), ip=state.get("ip"), netmask=state.get("netmask"),
+                 gateway=state.get("gateway"), dns=state.get("dns"), hostname=state.get("hostname"),
+                 timezone=state.get("timezone"), zonename=state.get("zonename"))
+    if state.get("api") == "v3":
+        have["api"] = "v3"  # not a setting (never in want): tells plan() that net_config carries no hostname
+    return have
 
 
 def plan(want: dict, have: dict, differ: list, params: dict) -> list:  # pylint: disable=unused-argument
     steps = []
     network = [name for name in NETWORK if name in differ]
-    # net_config carries the hostname for a static address only; with DHCP it is set on its own, first
-    if "hostname" in differ and (not network or want["dhcp"]):
+    # V2's net_config carries the hostname for a static address only; with DHCP, or through V3 (whose
+    # set.system.net_config has no hostname), it is set on its own, first
+    if "hostname" in differ and (not network or want["dhcp"] or have.get("api") == "v3"):
         steps.append(Step("set_hostname", {"hostname": want["hostname"]}, ("hostname",)))
-    if "timezone" in want:
+    if "timezone" in differ or "zonename" in differ:
         steps.append(Step("set_zone", {"timezone": want["timezone"], "zonename": want["zonename"]},
                           ("timezone", "zonename")))
     if network and want["dhcp"]:
@@ -125,4 +152,8 @@ def plan(want: dict, have: dict, differ: list, params: dict) -> list:  # pylint:
     return steps
 
 
-run = runner(__name__)
+def run(client, params: dict, check: bool, diff: bool) -> dict:  # pylint: disable=unused-argument
+    """converge(), with the miner at a new static address read through the API it was read through before."""
+    api = getattr(client, "api", "v2")
+    return converge(client, params, check, sys.modules[__name__],
+                    client_at=lambda host: client_from_params(dict(params, host=host, api=api)))

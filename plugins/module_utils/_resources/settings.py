@@ -7,10 +7,15 @@ None of ``web_pools``, ``btminer_init``, ``temp_offset``, ``poweroff_cool``, ``f
 ``heat_mode`` or ``syslog`` has a V2 readback (protocol.md 11), so on a V2 miner nothing is read: every
 option the task sets is sent, on every run, and listed under ``unverifiable``. On a miner read through
 API V3, ``get.miner.setting`` reports ``heat-mode`` (Tether ``wm-api-v3.js`` / mock ``get.miner.setting.js``,
-pyasic ``get_miner_setting``) and ``get.fan.setting`` the fan options (matroskin's get.fan.setting page, Tether
-mock ``get.fan.setting.js``): those are then compared, sent only when they differ and verified. The writes
-stay V2's (the facade sends them to port 4028), as no source shows V3's heat mode names for every V2 mode.
-Nothing restarts; the vendor says ``temp_offset`` takes effect at the next start of the miner.
+pyasic ``get_miner_setting``), ``get.fan.setting`` the fan options (matroskin's get.fan.setting page, Tether
+mock ``get.fan.setting.js``) and ``get.system.setting`` ``web-pool``, ``log-upload`` and ``time-randomized``
+(matroskin's get.system.setting page): those are then compared, sent only when they differ and verified;
+only ``btminer_init`` stays unverifiable. ``time_randomized`` exists only in API V3
+(``set.system.time_randomized``, matroskin): on a V2 miner the task fails before anything is sent.
+Through V3, ``web_pools`` and ``syslog`` are written with ``set.system.webpools`` and ``set.log.upload``
+(matroskin documents both; the facade's WRITES); the heat mode and fan writes stay V2's (port 4028), as no
+source shows V3's heat mode names for every V2 mode. Nothing restarts; the vendor says ``temp_offset`` takes
+effect at the next start of the miner.
 """
 
 from __future__ import annotations
@@ -42,6 +47,11 @@ TOGGLES = {
     "btminer_init": ("enable_btminer_init", "disable_btminer_init"),
 }
 FLAGS = {"poweroff_cool": "set_poweroff_cool", "fan_zero_speed": "set_fan_zero_speed"}
+# get.system.setting (matroskin) reports these; time_randomized is V3's only (set.system.time_randomized).
+SYSTEM_SETTINGS = ("web_pools", "syslog", "time_randomized")
+# What a miner read through API V3 reports back (roles/farm_state/vars/main.yml keeps the same list).
+V3_READABLE = ("web_pools", "temp_offset", "poweroff_cool", "fan_zero_speed", "heat_mode", "syslog", "time_randomized")
+MAX_RANDOM_DELAY_S = 120  # matroskin set.system.time_randomized: "should not exceed 120"
 
 ARGUMENT_SPEC = {
     "web_pools": {"type": "bool"},
@@ -56,6 +66,13 @@ ARGUMENT_SPEC = {
             "ip": {"type": "str", "required": True},
             "port": {"type": "int", "default": 514},
             "proto": {"type": "str", "default": "udp", "choices": ["tcp", "udp"]},
+        },
+    },
+    "time_randomized": {
+        "type": "dict",
+        "options": {
+            "start": {"type": "int", "required": True},
+            "stop": {"type": "int", "required": True},
         },
     },
 }
@@ -74,14 +91,26 @@ def desired(params: dict, host: str) -> dict:
             raise InvalidOption(host, "syslog", f"ip {syslog['ip']!r} is not an IPv4 address") from None
         if not 1 <= syslog["port"] <= 65535:
             raise InvalidOption(host, "syslog", f"port must be from 1 to 65535, got {syslog['port']}")
+    if "time_randomized" in want:
+        for name in ("start", "stop"):
+            value = want["time_randomized"][name]
+            if not 0 <= value <= MAX_RANDOM_DELAY_S:
+                raise InvalidOption(host, "time_randomized", f"{name} must be from 0 to {MAX_RANDOM_DELAY_S} "
+                                                             f"(seconds), got {value}")
     return want
 
 
 def read(client, params: dict) -> Reading:
-    """API V2 reports none of these settings; API V3 reports the heat mode and the fan options."""
+    """API V2 reports none of these settings; API V3 reports all but btminer_init."""
     if getattr(client, "api", "v2") != "v3":
+        if params.get("time_randomized") is not None:
+            raise InvalidOption(client.host, "time_randomized",
+                                "needs API V3 firmware (set.system.time_randomized); this miner is read through "
+                                "API V2 (no V3 answer, or api: v2)")
         return Reading({})
     state = {}
+    if any(params.get(name) is not None for name in SYSTEM_SETTINGS):
+        state.update(_system_settings(client.read_v3("get.system.setting") or {}))
     if params.get("heat_mode") is not None:
         setting = client.read_v3("get.miner.setting") or {}
         reported = setting.get("heat-mode")
@@ -92,6 +121,35 @@ def read(client, params: dict) -> Reading:
             value = next((fan[key] for key in keys if key in fan), None)
             _put(state, name, _offset(value) if name == "temp_offset" else _flag(value))
     return Reading(state)
+
+
+def _system_settings(system: dict) -> dict:
+    """web_pools, syslog and time_randomized as get.system.setting reports them (matroskin's example)."""
+    state = {}
+    _put(state, "web_pools", _flag(system.get("web-pool")))
+    log = system.get("log-upload")
+    if isinstance(log, dict):
+        port = _number(log.get("port"))
+        ip, proto = log.get("ip"), log.get("proto")
+        if isinstance(ip, str) and isinstance(proto, str):
+            # no upload set yet reads as empty strings: a value that differs from any wanted one
+            state["syslog"] = {"ip": ip.strip(), "port": port, "proto": proto.strip().lower()}
+    delays = system.get("time-randomized")
+    if isinstance(delays, dict):
+        start, stop = _number(delays.get("start")), _number(delays.get("stop"))
+        if start is not None and stop is not None:
+            state["time_randomized"] = {"start": start, "stop": stop}
+    return state
+
+
+def _number(value):
+    """An integer sent as a JSON number or as decimal text (matroskin's log-upload port is a string)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    text = value.strip() if isinstance(value, str) else ""
+    return int(text) if text.isdigit() else None
 
 
 def _put(state: dict, name: str, value) -> None:
@@ -117,7 +175,7 @@ def current(reading, want: dict) -> dict:  # pylint: disable=unused-argument
 def plan(want: dict, have: dict, differ: list, params: dict) -> list:  # pylint: disable=unused-argument
     steps = []
     for name, (on, off) in TOGGLES.items():
-        if name in want:
+        if name in differ:
             steps.append(Step(on if want[name] else off, {}, (name,)))
     for name, command in FLAGS.items():
         if name in differ:
@@ -127,10 +185,12 @@ def plan(want: dict, have: dict, differ: list, params: dict) -> list:  # pylint:
                           note="temp_offset takes effect the next time the miner starts"))
     if "heat_mode" in differ:
         steps.append(Step("set_heat_mode", {"mode": want["heat_mode"]}, ("heat_mode",)))
-    if "syslog" in want:
+    if "syslog" in differ:
         syslog = want["syslog"]
         steps.append(Step("load_log", {"ip": syslog["ip"], "port": str(syslog["port"]), "proto": syslog["proto"]},
                           ("syslog",)))
+    if "time_randomized" in differ:
+        steps.append(Step("set.system.time_randomized", dict(want["time_randomized"]), ("time_randomized",)))
     return steps
 
 

@@ -62,3 +62,11 @@ def test_the_role_spec_documents_each_part_as_its_module_takes_it():
     pools = PARTS[1].resource.ARGUMENT_SPEC["pools"]["options"]
     assert _suboptions(options["whatsminer_pools"]["options"]) == _suboptions(pools)
     assert options["whatsminer_new_password"]["no_log"] is True
+
+
+def test_the_role_sends_on_v3_miners_exactly_the_settings_the_module_reads_back_there():
+    from ansible_collections.hashops.whatsminer.plugins.module_utils._resources import settings  # noqa: PLC0415
+
+    role_vars = yaml.safe_load((SPEC.parent.parent / "vars" / "main.yml").read_text())
+    assert tuple(role_vars["farm_state_settings_v3_readable"]) == settings.V3_READABLE
+    assert set(settings.V3_READABLE) == set(settings.ARGUMENT_SPEC) - {"btminer_init"}

@@ -32,7 +32,7 @@ def test_unreadable_settings_and_skipped_tasks_are_never_drift():
                     held={"settings": {"temp_offset": -2}}, check_mode=True)
     assert found["status"] == "compliant" and found["drift"] == []
     assert found["unverifiable"] == ["power.fast_boot", "settings.temp_offset"]
-    assert any("not readable over API V2" in note for note in found["notes"])
+    assert any("not readable on this miner" in note for note in found["notes"])
 
 
 def test_an_applied_run_is_compliant_and_changed_and_keeps_what_it_fixed():
@@ -63,3 +63,15 @@ def test_failures_curtailment_and_the_farm_summary():
     assert {k: summary[k] for k in ("miners", "compliant", "drifted", "unreachable", "failed", "curtailed")} == {
         "miners": 5, "compliant": 1, "drifted": 1, "unreachable": 1, "failed": 2, "curtailed": 1}
     assert summary["top_drifts"][0] == {"setting": "pools[0].url", "miners": 1}
+
+
+def test_settings_read_back_through_api_v3_are_drift_like_any_other():
+    settings = {"changed": True, "unverifiable": [],
+                "diff": {"before": {"temp_offset": 0, "time_randomized": {"start": 0, "stop": 0}},
+                         "after": {"temp_offset": -2, "time_randomized": {"start": 0, "stop": 30}}}}
+    found = outcome({"settings": settings}, held={"settings": {"btminer_init": False}}, check_mode=True)
+    assert found["status"] == "drifted"
+    assert found["drift"] == [
+        {"area": "settings", "setting": "settings.temp_offset", "git": -2, "miner": 0},
+        {"area": "settings", "setting": "settings.time_randomized.stop", "git": 30, "miner": 0}]
+    assert found["unverifiable"] == ["settings.btminer_init"]
