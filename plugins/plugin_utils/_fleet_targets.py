@@ -53,10 +53,15 @@ class LazyTargets:
         self._source = (target_of(name, lookup, params, fill_connection) for name in names)
 
     def __iter__(self):
-        yield from list(self._made)
+        yield from self._made[:]
         for target in self._source:
             self._made.append(target)
             yield target
+
+    def __len__(self) -> int:
+        for _target in self._source:  # every one made (list() would ask len() first)
+            self._made.append(_target)
+        return len(self._made)
 
 
 def target_of(name: str, lookup: HostLookup, params: dict, fill_connection) -> Target:
