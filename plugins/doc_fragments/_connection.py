@@ -46,14 +46,17 @@ options:
         not answer; at C(-v) the task says which it chose and why. The host variable C(whatsminer_api) (V(v2) or
         V(v3), recorded by the C(hashops.whatsminer.whatsminer) inventory) settles it without asking.
       - Under V(auto) C(whatsminer_facts), C(whatsminer_power), C(whatsminer_pools), C(whatsminer_logs),
-        C(whatsminer_settings), C(whatsminer_net), C(whatsminer_customer_msg) and C(whatsminer_firmware) use API V3
+        C(whatsminer_settings), C(whatsminer_net), C(whatsminer_customer_msg), C(whatsminer_firmware),
+        C(whatsminer_led) and C(whatsminer_system) use API V3
         on miners that answer it (C(state=stopped) is C(set.miner.service stop), pools go AES-encrypted in
         C(set.miner.pools), logs come from C(get.log.download), settings read heat mode, fan options, web pools,
         syslog and the random delays back through V3, the network and time zone are read back from
         C(get.device.info) and C(get.system.setting) and written with C(set.system.net_config),
         C(set.system.timezone) and C(set.system.hostname), customer messages are read with
         C(get.device.custom_data) (no password) and written with C(set.device.custom_data), the firmware goes up
-        with C(set.system.update_firmware)). Any other module uses API V2 under V(auto) and fails before sending
+        with C(set.system.update_firmware), the LED is C(set.system.led), a reboot C(set.system.reboot) and a
+        btminer restart C(set.miner.service restart); C(factory_reset) and C(pre_power_on) stay on API V2). Any
+        other module uses API V2 under V(auto) and fails before sending
         anything with V(v3).
     type: str
     choices: [auto, v2, v3]

@@ -43,6 +43,8 @@ from ansible_collections.hashops.whatsminer.plugins.module_utils._errors import 
 
 # set.* commands after which the miner may go away without a reply (docs/protocol_v3.md, "Writes").
 NO_REPLY_OK = frozenset(("set.system.reboot", "set.system.factory_reset", "set.system.net_config"))
+# ... and with this param: btminer restarts, as after V2's restart_btminer (protocol.md 7.2); a silent stop stays unknown
+NO_REPLY_OK_WITH = frozenset((("set.miner.service", "restart"),))
 FIRMWARE_COMMAND = "set.system.update_firmware"
 
 
@@ -93,7 +95,7 @@ class WhatsMinerV3Client(WhatsMinerClient):
         self.last_silence = None
         for attempt in (1, 2):
             fresh = self._salt is None
-            raw = self._set_exchange(command, self._signed(command, param))
+            raw = self._set_exchange(command, self._signed(command, param), param)
             if raw is None:
                 return None
             try:
@@ -122,14 +124,15 @@ class WhatsMinerV3Client(WhatsMinerClient):
             raise ProtocolError(self.host, command, f"the write could not be signed: {err}") from None
         return _protocol_v3.frame(_protocol_v3.write_request(command, sent_param, ts, _crypto_v3.token(key)))
 
-    def _set_exchange(self, command: str, request: bytes) -> bytes | None:
+    def _set_exchange(self, command: str, request: bytes, param=None) -> bytes | None:
         progress = self._progress = _Progress()
         try:
             return self._exchange(command, request)
         except (MinerTimeout, ConnectionFailed, ProtocolError) as err:
             if not progress.sent:
                 raise
-            if progress.blank and progress.silence and command in NO_REPLY_OK:
+            silent_ok = command in NO_REPLY_OK or (isinstance(param, str) and (command, param) in NO_REPLY_OK_WITH)
+            if progress.blank and progress.silence and silent_ok:
                 self.last_silence = progress.silence
                 return None
             raise OutcomeUnknown(self.host, command, progress.reply or f"unusable ({err.cause})") from None

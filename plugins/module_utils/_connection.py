@@ -18,7 +18,8 @@ PASSWORD_ENV = "WHATSMINER_PASSWORD"
 API_VARIABLE = "whatsminer_api"
 APIS = ("auto", "v2", "v3")
 # The modules whose reads and writes the V3 facade covers: with api v3 they work through it ...
-V3_READY = frozenset(("facts", "power", "pools", "logs", "settings", "customer_msg", "net", "firmware"))
+V3_READY = frozenset(("facts", "power", "pools", "logs", "settings", "customer_msg", "net", "firmware",
+                      "led", "system"))
 # ... and these also under api auto (a module joins V3_READY once its target asserts the V3 commands).
 V3_AUTO = V3_READY
 # How long ``api: auto`` waits for API V3 before it reads the miner through V2 (Tether's order, protocol.md 12).

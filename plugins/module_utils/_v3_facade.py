@@ -38,9 +38,10 @@ def _pools(params: dict):
 
 
 def _led(params: dict):
+    """matroskin set.system.led: "auto", or a list of flash patterns, one per colour (V2's blink: a list of one)."""
     if params.get("param") == "auto":
         return "set.system.led", "auto"
-    return "set.system.led", {key: params[key] for key in ("color", "period", "duration", "start") if key in params}
+    return "set.system.led", [{key: params[key] for key in ("color", "period", "duration", "start") if key in params}]
 
 
 def _integer(value):

@@ -14,6 +14,9 @@ description:
     timing of a blink cannot be read back - they are sent every time and listed in RV(unverifiable).
   - With O(for_seconds) the LED blinks that long and is then put back to automatic, which is what an operator
     walking the racks wants. That is an action, sent on every run.
+  - On a miner with API V3 (O(api=auto) finds it, or O(api=v3)) the state is read through V3 C(get.device.info)
+    (its C(system.ledstatus)) and written with C(set.system.led) - V(auto), or the blink as a list of one flash
+    pattern (C(color), C(period), C(duration), C(start)). RV(api_commands) lists the requests that went out.
 author:
   - hashops.whatsminer maintainers (@hashops)
 extends_documentation_fragment:
@@ -122,6 +125,15 @@ notes:
   type: list
   elements: str
   sample: ["set_led: the reply was lost; the outcome was settled by reading back"]
+api_commands:
+  description:
+    - The requests that went out to a miner worked through API V3 (see the O(api) option), in order, each
+      with the API that carried it - V(v3) for C(set.system.led).
+    - Absent for a miner worked through API V2, and when nothing was sent.
+  returned: when the miner was worked through API V3 and something was sent
+  type: list
+  elements: dict
+  sample: [{"api": "v3", "command": "set.system.led"}]
 """
 
 from ansible_collections.hashops.whatsminer.plugins.module_utils._module import run_module

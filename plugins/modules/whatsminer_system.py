@@ -16,6 +16,10 @@ description:
     and the power settings. Refused unless O(confirm=true).
   - V(pre_power_on) asks the miner to get ready to mine (temperatures adjusted); it is sent again until the miner
     answers that it is complete, within O(wait_timeout).
+  - On a miner with API V3 (O(api=auto) finds it, or O(api=v3)) V(reboot) is sent as V3 C(set.system.reboot) and
+    V(restart_btminer) as C(set.miner.service) C(restart), and the restart is waited for through V3
+    (C(get.miner.status)). V(factory_reset) and V(pre_power_on) still go to the API V2 port - no source shows
+    a V3 factory reset working on a miner, and V3 has no pre_power_on. RV(api_commands) lists what went out.
 author:
   - hashops.whatsminer maintainers (@hashops)
 extends_documentation_fragment:
@@ -98,6 +102,16 @@ notes:
   type: list
   elements: str
   sample: ["restart_btminer makes the miner restart; wait is false, so the change was not verified"]
+api_commands:
+  description:
+    - The requests that went out to a miner worked through API V3 (see the O(api) option), in order, each
+      with the API that carried it - V(v3) for C(set.system.reboot) and C(set.miner.service), V(v2) for
+      C(factory_reset) and C(pre_power_on).
+    - Absent for a miner worked through API V2, and when nothing was sent.
+  returned: when the miner was worked through API V3 and something was sent
+  type: list
+  elements: dict
+  sample: [{"api": "v3", "command": "set.miner.service"}]
 """
 
 from ansible_collections.hashops.whatsminer.plugins.module_utils._module import run_module

@@ -8,6 +8,7 @@ the sources named per command; a shape no source shows is marked "simulator choi
 from __future__ import annotations
 
 import v3custom
+import v3led
 import v3system
 import writes
 
@@ -42,13 +43,8 @@ def translate(command: str, param) -> tuple:
         return NO_PARAM[command], {}
     if command == "set.miner.pools":
         return "update_pools", _pools(param)
-    if command == "set.system.led":
-        # pyasic set_system_led: "auto", or the manual settings; as a dict (simulator choice for its keys: V2's)
-        if param == "auto":
-            return "set_led", {"param": "auto"}
-        if isinstance(param, dict):
-            return "set_led", dict(param)
-        raise writes.ParamError("invalid param: expected auto or {color, period, duration, start}")
+    if command == "set.system.led":  # matroskin set.system.led: "auto" or a list of patterns (v3led.py)
+        return v3led.translate(param)
     if command == "set.miner.power_limit":  # pyasic set_miner_power_limit(power): a bare number
         return "adjust_power_limit", {"power_limit": param}
     if command == "set.miner.target_freq":  # Tether constants.js: set_target_freq

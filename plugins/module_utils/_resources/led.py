@@ -8,6 +8,10 @@ forced, protocol.md 7.1). Writes ``set_led`` with ``param: auto``, or ``color``,
 ``duration`` and ``start`` in milliseconds as integers (pyasic, Tether). Only auto or not reads back:
 the colour and timing of a blink are sent every time and listed under ``unverifiable``. With
 ``for_seconds`` the LED blinks that long and is then put back to automatic.
+
+On a miner worked through API V3 the state is ``get.device.info`` ``system.ledstatus`` (the facade's
+``get_miner_info`` ledstat) and the write ``set.system.led``: ``"auto"``, or the blink as a list of one flash
+pattern (matroskin ``set.system.led.md``: a list, one pattern per colour; the facade's WRITES).
 """
 
 from __future__ import annotations

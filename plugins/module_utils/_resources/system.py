@@ -9,16 +9,25 @@ with ``wait`` the miner is waited for until it answers again. ``pre_power_on`` i
 reply says ``complete: "true"`` (Tether, mdk; protocol.md 7.1), within ``wait_timeout``.
 ``factory_reset`` is refused unless ``confirm: true``: it resets the network to DHCP, the admin password
 to ``admin``, switches the write API off and resets the pools and power settings (V2.0.5 manual 3.9).
+
+On a miner worked through API V3, ``reboot`` is ``set.system.reboot`` (pyasic, Tether) and ``restart_btminer``
+``set.miner.service`` ``restart`` (the facade's WRITES), and the restart is waited for through V3
+(``get.miner.status`` summary ``elapsed``). ``factory_reset`` and ``pre_power_on`` go to the V2 port: pyasic's
+``set_system_factory_reset`` raises NotImplementedError and matroskin's page was not tried on hardware, and no
+source has a V3 pre_power_on (docs/protocol_v3.md).
 """
 
 from __future__ import annotations
 
+import sys
+
+from ansible_collections.hashops.whatsminer.plugins.module_utils._connection import client_from_params
 from ansible_collections.hashops.whatsminer.plugins.module_utils._converge import (
     WAIT_SPEC,
     InvalidOption,
     Reading,
     Step,
-    runner,
+    converge,
 )
 
 RESTARTS = {"reboot": "reboot", "restart_btminer": "btminer", "factory_reset": "reboot"}
@@ -69,4 +78,8 @@ def _complete(reply) -> bool:
     return isinstance(msg, dict) and str(msg.get("complete", "")).lower() == "true"
 
 
-run = runner(__name__)
+def run(client, params: dict, check: bool, diff: bool) -> dict:  # pylint: disable=unused-argument
+    """converge(), any client it opens after the restart reading through the API the miner was read through."""
+    api = getattr(client, "api", "v2")
+    return converge(client, params, check, sys.modules[__name__],
+                    client_at=lambda host: client_from_params(dict(params, host=host, api=api)))

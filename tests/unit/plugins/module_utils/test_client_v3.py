@@ -23,7 +23,7 @@ from ansible_collections.hashops.whatsminer.plugins.module_utils._errors import 
     UsageError,
     WriteApiDisabled,
 )
-from ansible_collections.hashops.whatsminer.plugins.module_utils._resources import facts, led, logs, pools, power, settings
+from ansible_collections.hashops.whatsminer.plugins.module_utils._resources import facts, logs, password, pools, power, settings
 from ansible_collections.hashops.whatsminer.plugins.module_utils._v3_facade import V3Facade
 
 
@@ -49,7 +49,7 @@ def test_reads_answer_the_miners_own_values(farm):
 def test_a_signed_write_reaches_the_miner_once_and_changes_it(farm):
     host = farm.miners[V3COMPAT]
     client = v3client(farm)
-    assert client.set("set.system.led", {"color": "red", "period": 1000, "duration": 500, "start": 0})["code"] == 0
+    assert client.set("set.system.led", [{"color": "red", "period": 1000, "duration": 500, "start": 0}])["code"] == 0
     assert farm.state(host)["led"]["color"] == "red"
     assert client.set("set.system.led", "auto")["code"] == 0
     assert farm.state(host)["led"] == {"mode": "auto"}
@@ -198,9 +198,9 @@ def test_auto_falls_back_when_only_the_v3_port_is_down(farm):
 
 def test_v2_is_used_as_asked_and_a_module_without_v3_refuses_api_v3(farm):
     assert isinstance(_connection.client_from_params(params(farm, V3COMPAT, api="v2"), facts), WhatsMinerClient)
-    assert isinstance(_connection.client_from_params(params(farm, V3COMPAT), led), WhatsMinerClient)
-    with pytest.raises(UsageError, match="whatsminer_led does not work through API V3 yet"):
-        _connection.client_from_params(params(farm, V3COMPAT, api="v3"), led)
+    assert isinstance(_connection.client_from_params(params(farm, V3COMPAT), password), WhatsMinerClient)
+    with pytest.raises(UsageError, match="whatsminer_password does not work through API V3 yet"):
+        _connection.client_from_params(params(farm, V3COMPAT, api="v3"), password)
 
 
 def test_discovery_records_which_api_each_miner_answers(farm):
