@@ -141,12 +141,11 @@ def known(**values) -> dict:
 def runner(resource_name: str):
     """The ``run()`` of a config resource: ``run = runner(__name__)`` at the end of its file."""
     def run(client, params: dict, check: bool, diff: bool) -> dict:  # pylint: disable=unused-argument
-        return converge(client, params, check, sys.modules[resource_name],
-                        client_at=lambda host: client_from_params(dict(params, host=host)))
+        return converge(client, params, check, sys.modules[resource_name])
     return run
 
 
-def converge(client, params: dict, check: bool, resource, client_at=None) -> dict:
+def converge(client, params: dict, check: bool, resource) -> dict:
     """Run one config resource against one miner; returns the module result."""
     started = time.monotonic()
     want = resource.desired(params, client.host)
@@ -176,7 +175,7 @@ def converge(client, params: dict, check: bool, resource, client_at=None) -> dic
         if notes:
             result["notes"] = notes
         return result
-    run = _Run(client, params, resource, before, want, have, client_at)
+    run = _Run(client, params, resource, before, want, have)
     try:
         run.apply(steps)
     except WhatsMinerError as err:
@@ -209,7 +208,7 @@ def _partial(err: WhatsMinerError, sent: list) -> str:
 class _Run:
     """The writes of one task and what follows each: waiting for a restart, reading back."""
 
-    def __init__(self, client, params, resource, before: Reading, want: dict, have: dict, client_at):
+    def __init__(self, client, params, resource, before: Reading, want: dict, have: dict):
         self.client = client
         self.params = params
         self.resource = resource
@@ -217,7 +216,6 @@ class _Run:
         self.have = have
         self.timeout = float(params.get("wait_timeout") or 600)
         self.elapsed_before = before.elapsed
-        self.client_at = client_at
         self.sent: list = []
         self.restarted = False
         self.notes: list = []
@@ -233,7 +231,7 @@ class _Run:
             if step.restarts:
                 self.restarted = True
                 if step.address and step.address != self.client.host:
-                    self.client = self.client_at(step.address)
+                    self.client = self._client_at(step.address)
                 last = index == len(steps) - 1
                 if self.params.get("wait", True):
                     self._verify([step], expect_restart=True)
@@ -250,6 +248,10 @@ class _Run:
                 time.sleep(step.hold_s)
         if pending:
             self._verify(pending, expect_restart=False)
+
+    def _client_at(self, host: str):
+        """The miner at its new address (after ``net_config``), through the API it was read through."""
+        return client_from_params(dict(self.params, host=host, api=getattr(self.client, "api", "v2")))
 
     def _send(self, step: Step) -> None:
         if step.until is not None:

@@ -24,6 +24,7 @@ from __future__ import annotations
 import base64
 import ctypes
 import ctypes.util
+import functools
 import hashlib
 import re
 import threading
@@ -89,8 +90,6 @@ _C_MAX_PHRASE = 512
 _C_VECTOR = (b"admin", b"BQ5hoXV9", "RxmaDUO33TS7O26yeMHZ81")
 
 _C_LOCAL = threading.local()
-_C_STATE = {"crypt_r": None, "checked": False}
-_C_LOCK = threading.Lock()
 
 
 def _c_body(word: bytes, salt: bytes) -> str | None:
@@ -113,17 +112,9 @@ def _c_call(crypt_r, word: bytes, salt: bytes) -> str | None:
     return found if len(found) == 22 else None
 
 
+@functools.lru_cache(maxsize=None)
 def _c_function():
-    if _C_STATE["checked"]:
-        return _C_STATE["crypt_r"]
-    with _C_LOCK:
-        if not _C_STATE["checked"]:
-            _C_STATE["crypt_r"] = _c_load()
-            _C_STATE["checked"] = True
-    return _C_STATE["crypt_r"]
-
-
-def _c_load():
+    """``crypt_r`` once it gave the known answer, else None; looked up once (two threads may both look: harmless)."""
     crypt_r = None
     # the usual soname first: find_library runs ldconfig, a process, in every Ansible worker that hashes
     for name in ("libcrypt.so.1", "find"):

@@ -23,7 +23,7 @@ What each curtailment mode sends (protocol.md 7.1), and how the read-back verifi
     reports it, else by the power read dropping. Restored with ``restore_power_pct``; firmware without it
     (error 14) gets ``set_power_pct`` with the baseline percent (100 when unknown).
 
-A shed may be handed the facts the plan read a moment before (``planned``): it then sends its command
+A shed is handed the facts the plan (``survey``) read a moment before (``planned``): it sends its command
 without reading again, except in ``low_power``, whose restart is told from btminer's run time (``Elapsed``)
 read just before the command.
 
@@ -134,17 +134,17 @@ def shed_commands(mode: str, percent: int) -> list:
     return [("set_power_pct", {"percent": str(percent)})]
 
 
-def shed(target: Target, mode: str, percent: int, check: bool, verify_timeout: float, planned=None) -> dict:
+def shed(target: Target, mode: str, percent: int, check: bool, verify_timeout: float, planned: dict) -> dict:
     """Curtail one miner unless it already is; verify by reading back within ``verify_timeout``.
 
-    ``planned``: the miner's facts as the plan read them a moment ago, or None to read them first.
+    ``planned``: the miner's facts as the plan (``survey``) read them a moment ago.
     """
     result = {"host": target.name, "address": target.address, "changed": False, "failed": False, "commands": []}
     client = target.client()
     command = "summary+status"
     try:
         elapsed_before = None
-        if planned is None or (mode == "low_power" and not check):
+        if mode == "low_power" and not check:
             before = read(client, READS, ("mining",))
             result["before"], elapsed_before = facts_of(before), before.elapsed
         else:

@@ -59,9 +59,7 @@ class LazyTargets:
             yield target
 
     def __len__(self) -> int:
-        for _target in self._source:  # every one made (list() would ask len() first)
-            self._made.append(_target)
-        return len(self._made)
+        return sum(1 for _target in self)  # makes every one; list(self) would ask len() first
 
 
 def target_of(name: str, lookup: HostLookup, params: dict, fill_connection) -> Target:

@@ -27,7 +27,6 @@ from __future__ import annotations
 import time
 
 from ansible_collections.hashops.whatsminer.plugins.module_utils import _firmware_image as image_file
-from ansible_collections.hashops.whatsminer.plugins.module_utils._connection import client_from_params
 from ansible_collections.hashops.whatsminer.plugins.module_utils._converge import (
     WAIT_SPEC,
     InvalidOption,
@@ -260,8 +259,7 @@ class Upgrade:
 def run(client, params: dict, check: bool, diff: bool) -> dict:  # pylint: disable=unused-argument
     upgrade = Upgrade()
     try:
-        result = converge(client, params, check, upgrade,
-                          client_at=lambda host: client_from_params(dict(params, host=host)))
+        result = converge(client, params, check, upgrade)
     finally:
         upgrade.close()
     result.update(upgrade.outcome(result, check))

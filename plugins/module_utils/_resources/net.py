@@ -22,15 +22,13 @@ from __future__ import annotations
 
 import ipaddress
 import re
-import sys
 
-from ansible_collections.hashops.whatsminer.plugins.module_utils._connection import client_from_params
 from ansible_collections.hashops.whatsminer.plugins.module_utils._converge import (
     WAIT_SPEC,
     InvalidOption,
     Reading,
     Step,
-    converge,
+    runner,
     known,
 )
 from ansible_collections.hashops.whatsminer.plugins.module_utils._converge import read as joined_read
@@ -152,8 +150,4 @@ def plan(want: dict, have: dict, differ: list, params: dict) -> list:  # pylint:
     return steps
 
 
-def run(client, params: dict, check: bool, diff: bool) -> dict:  # pylint: disable=unused-argument
-    """converge(), with the miner at a new static address read through the API it was read through before."""
-    api = getattr(client, "api", "v2")
-    return converge(client, params, check, sys.modules[__name__],
-                    client_at=lambda host: client_from_params(dict(params, host=host, api=api)))
+run = runner(__name__)

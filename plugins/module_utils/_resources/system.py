@@ -19,15 +19,12 @@ source has a V3 pre_power_on (docs/protocol_v3.md).
 
 from __future__ import annotations
 
-import sys
-
-from ansible_collections.hashops.whatsminer.plugins.module_utils._connection import client_from_params
 from ansible_collections.hashops.whatsminer.plugins.module_utils._converge import (
     WAIT_SPEC,
     InvalidOption,
     Reading,
     Step,
-    converge,
+    runner,
 )
 
 RESTARTS = {"reboot": "reboot", "restart_btminer": "btminer", "factory_reset": "reboot"}
@@ -78,8 +75,4 @@ def _complete(reply) -> bool:
     return isinstance(msg, dict) and str(msg.get("complete", "")).lower() == "true"
 
 
-def run(client, params: dict, check: bool, diff: bool) -> dict:  # pylint: disable=unused-argument
-    """converge(), any client it opens after the restart reading through the API the miner was read through."""
-    api = getattr(client, "api", "v2")
-    return converge(client, params, check, sys.modules[__name__],
-                    client_at=lambda host: client_from_params(dict(params, host=host, api=api)))
+run = runner(__name__)

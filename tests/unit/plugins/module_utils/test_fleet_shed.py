@@ -44,7 +44,7 @@ def test_stop_from_a_reading_sends_power_off_and_verifies_it_by_status_alone(far
 @pytest.mark.parametrize("index", [4, 8])  # btminer2021 (btmineroff), v3compat2026 (mineroff)
 def test_every_firmware_generation_is_verified_off_by_status(farm, index):
     address = farm.miners[index]
-    result = _fleet.shed(target(address), "stop", 50, False, 5.0)
+    result = _fleet.shed(target(address), "stop", 50, False, 5.0, _fleet.survey(target(address), "stop")["facts"])
     assert not result["failed"], result["msg"]
     assert result["after"]["is_mining"] is False and not farm.state(address)["mining"]
 
@@ -84,7 +84,8 @@ def test_a_stop_plan_reads_a_hashing_miner_through_summary_alone(farm):
 
 def test_a_stop_plan_asks_status_of_a_miner_summary_shows_idle(farm):
     address = farm.miners[0]
-    assert not _fleet.shed(target(address), "stop", 50, False, 5.0)["failed"]
+    planned = _fleet.survey(target(address), "stop")["facts"]
+    assert not _fleet.shed(target(address), "stop", 50, False, 5.0, planned)["failed"]
     farm.api("POST", f"/miners/{address}/fault", {"kind": "refuse", "commands": ["status"]})
     assert _fleet.survey(target(address), "stop")["failed"]  # status was asked, and its connection reset
     farm.api("DELETE", f"/miners/{address}/fault", None)
