@@ -12,13 +12,23 @@ Starts its own farm on loopback (a third of each persona, 20 PDUs), then times:
   PDU, most efficient first, each confirmed) and an interval of 0;
 - pyasic (PyPI, in .venv-foreign/): ``BTMinerRPCAPI.power_off`` for every miner through ``asyncio.gather``
   with a semaphore of 100, on the same farm after a reset; it does not verify;
+- pyasic doing the same work as curtail.yml (a plan read of every miner, ``power_off``, ``status`` read back
+  until the miner says it is off), the same way, after a reset: the comparison on equal work;
 - the collection's own fan-out without Ansible (``_fleet.survey`` then ``_fleet.shed`` with 100 threads, in
   this process, after a reset): the same reads, commands and read-backs as the playbook, so the difference
   to the playbook is what Ansible itself costs (start-up, 1,000 hosts' variables, the tasks).
 
+- ansible-playbook alone: the same inventory, one ``run_once`` task that talks to no miner (what Ansible costs
+  before and after any work).
+
 Prints both shed times and the ratio; the last line is JSON. Targets: the shed verified in under 15 s on
 2 cores, and faster than pyasic. The machine may be shared: each figure is printed with the load average
-(1 min) before and after it, and ``--repeat N`` runs the shed N times (a reset between) to show the spread.
+(1 min) before and after it, and ``--repeat N`` runs the shed and each pyasic script N times (a reset
+between) to show the spread; the fastest of each counts.
+Each figure also gives the CPU seconds it cost the controller (this process and the children it waited for)
+and the simulated farm: both run on the same cores, so their sum over the core count bounds the time from
+below. A verified shed asks each miner four times (plan read, token, command, read-back), pyasic twice
+(token, command).
 """
 
 from __future__ import annotations
@@ -26,6 +36,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -58,6 +69,55 @@ async def main():
                 return repr(err)[:200]
     started = time.perf_counter()
     results = await asyncio.gather(*(off(a) for a in addresses))
+    elapsed = time.perf_counter() - started
+    errors = [r for r in results if r is not True]
+    print(json.dumps({"seconds": round(elapsed, 2), "ok": len(results) - len(errors), "errors": len(errors),
+                      "first_error": errors[0] if errors else None}))
+asyncio.run(main())
+"""
+
+# The same work as curtail.yml, through pyasic: a plan read (summary: "MHS av", protocol.md 11) of every miner,
+# then power_off of each one it shows hashing, then status read back until it says the miner is off (protocol.md 11: mineroff, or
+# btmineroff on older firmware), every 0.5 s for at most 30 s.
+PYASIC_VERIFIED = r"""
+import asyncio, json, sys, time
+from pyasic.rpc.btminer import BTMinerRPCAPI
+addresses, password = json.load(open(sys.argv[1])), sys.argv[2]
+def is_off(reply):
+    msg = reply.get("Msg") or {}
+    return str(msg.get("mineroff", msg.get("btmineroff"))).lower() == "true"
+async def main():
+    gate = asyncio.Semaphore(100)
+    def rpc_of(address):
+        rpc = BTMinerRPCAPI(address)
+        rpc.pwd = password
+        return rpc
+    async def plan(address):
+        async with gate:
+            try:
+                summary = await rpc_of(address).summary()
+                msg = summary.get("Msg")  # API 2.0.5 and newer answer in Msg, older firmware in SUMMARY
+                row = summary["SUMMARY"][0] if "SUMMARY" in summary else (msg if isinstance(msg, dict) else {})
+                return float(row.get("MHS av") or 0) > 0
+            except Exception as err:  # noqa: BLE001
+                return repr(err)[:200]
+    async def off(address, hashing):
+        async with gate:
+            try:
+                rpc = rpc_of(address)
+                if hashing is True:
+                    await rpc.power_off(respbefore=True)
+                deadline = time.monotonic() + 30
+                while not is_off(await rpc.status()):
+                    if time.monotonic() > deadline:
+                        return "still mining after 30 s"
+                    await asyncio.sleep(0.5)
+                return True
+            except Exception as err:  # noqa: BLE001
+                return repr(err)[:200]
+    started = time.perf_counter()
+    hashing = await asyncio.gather(*(plan(a) for a in addresses))
+    results = await asyncio.gather(*(off(a, h) for a, h in zip(addresses, hashing)))
     elapsed = time.perf_counter() - started
     errors = [r for r in results if r is not True]
     print(json.dumps({"seconds": round(elapsed, 2), "ok": len(results) - len(errors), "errors": len(errors),
@@ -101,7 +161,7 @@ def playbook(work: Path, name: str, extra: list) -> float:
     started = time.perf_counter()
     done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
     wall = time.perf_counter() - started
-    (work / f"{name}.log").write_text(done.stdout + done.stderr)
+    (work / f"{Path(name).name}.log").write_text(done.stdout + done.stderr)
     if done.returncode != 0:
         raise SystemExit(f"{name} failed ({done.returncode}):\n{(done.stdout + done.stderr)[-4000:]}")
     return round(wall, 2)
@@ -111,11 +171,39 @@ def load() -> float:
     return round(os.getloadavg()[0], 2)
 
 
-def timed(what, *args) -> tuple:
-    """``what(*args)`` and the load average before and after it, as figures to print beside its time."""
-    before = load()
+def cpu_of(pid: int) -> float:
+    """CPU seconds (user + system) a running process has used so far (/proc/<pid>/stat, fields 14 and 15)."""
+    with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def cpu_here() -> float:
+    """CPU seconds of this process and of every child it has waited for (ansible-playbook and its workers)."""
+    mine, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return mine.ru_utime + mine.ru_stime + children.ru_utime + children.ru_stime
+
+
+def timed(farm_pid: int, what, *args) -> tuple:
+    """``what(*args)``, and beside it the load average before and after and the CPU seconds it cost the
+    controller and the simulated farm: both share this machine's cores, so the sum bounds the time."""
+    before, farm_before, here_before = load(), cpu_of(farm_pid), cpu_here()
     value = what(*args)
-    return value, {"load_before": before, "load_after": load()}
+    return value, {"load_before": before, "load_after": load(),
+                   "cpu_controller_s": round(cpu_here() - here_before, 2),
+                   "cpu_farm_s": round(cpu_of(farm_pid) - farm_before, 2)}
+
+
+def cpu_text(figures: dict) -> str:
+    return f"CPU {figures['cpu_controller_s']} s controller + {figures['cpu_farm_s']} s farm"
+
+
+def ansible_floor(work: Path) -> float:
+    """ansible-playbook over the same inventory with one run_once task that talks to no miner."""
+    (work / "floor.yml").write_text("- name: Floor\n  hosts: whatsminer\n  gather_facts: false\n  tasks:\n"
+                                    "    - name: Nothing\n      ansible.builtin.debug:\n        msg: nothing\n"
+                                    "      run_once: true\n")
+    return playbook(work, str(work / "floor.yml"), [])
 
 
 def count_off(control: str, miners: list) -> int:
@@ -128,17 +216,37 @@ def reset(control: str) -> None:
         pass
 
 
-def run_pyasic(work: Path, miners: list, timeout: int) -> dict:
+def run_pyasic(work: Path, miners: list, timeout: int, script: str = PYASIC_SHED) -> dict:
     python = foreign_python()
     (work / "addresses.json").write_text(json.dumps(miners))
     started = time.perf_counter()
-    done = subprocess.run([str(python), "-c", PYASIC_SHED, str(work / "addresses.json"), PASSWORD],
+    done = subprocess.run([str(python), "-c", script, str(work / "addresses.json"), PASSWORD],
                           capture_output=True, text=True, timeout=timeout, check=False)
     wall = round(time.perf_counter() - started, 2)
     lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
     if done.returncode != 0 or not lines:
         return {"error": f"pyasic failed ({done.returncode}): {done.stderr.strip()[-1500:]}", "wall_s": wall}
     return dict(json.loads(lines[-1]), wall_s=wall)
+
+
+def pyasic_fastest(farm_pid: int, control: str, work: Path, miners: list, args, script: str, ours_s: float,
+                   what: str) -> dict:
+    """The fastest of ``--repeat`` runs of a pyasic script, each on a reset farm and printed as it ends."""
+    fastest = None
+    for _attempt in range(max(1, args.repeat)):
+        reset(control)
+        run, figures = timed(farm_pid, run_pyasic, work, miners, args.pyasic_timeout, script)
+        run.update(figures, off_in_simulator=count_off(control, miners))
+        if "error" in run:
+            print(f"{what}: {run['error']}", flush=True)
+            return run
+        run["ratio_vs_ours"] = round(run["wall_s"] / ours_s, 2)
+        print(f"{what}: {run['seconds']} s (process {run['wall_s']} s, load {run['load_before']} -> "
+              f"{run['load_after']}, {cpu_text(run)}), {run['ok']} ok, {run['errors']} errors, off in the simulator "
+              f"{run['off_in_simulator']}; ratio pyasic / ours: {run['ratio_vs_ours']}x", flush=True)
+        if fastest is None or run["wall_s"] < fastest["wall_s"]:
+            fastest = run
+    return fastest
 
 
 def fan_out_alone(work: Path, miners: list) -> dict:
@@ -159,7 +267,7 @@ def main(argv=None) -> int:
     parser.add_argument("--network", default="127.46.0.0/16")
     parser.add_argument("--batch-size", type=int, default=100)
     parser.add_argument("--skip-pyasic", action="store_true")
-    parser.add_argument("--repeat", type=int, default=1, help="run the shed this many times; the fastest counts")
+    parser.add_argument("--repeat", type=int, default=1, help="run the shed and each pyasic script this many times; the fastest counts")
     parser.add_argument("--pyasic-timeout", type=int, default=600)
     args = parser.parse_args(argv)
     if not args.network.startswith("127."):
@@ -177,14 +285,15 @@ def main(argv=None) -> int:
             if attempt:
                 reset(control)
                 shutil.rmtree(work / "curtailment", ignore_errors=True)
-            shed_s, shed_load = timed(playbook, work, "curtail.yml", [])
+            shed_s, shed_load = timed(farm.pid, playbook, work, "curtail.yml", [])
             off = count_off(control, miners)
             sheds.append(dict(shed_load, seconds=shed_s, off=off))
             print(f"curtail.yml (stop, every miner, verified by read-back): {shed_s} s (load {shed_load['load_before']}"
-                  f" -> {shed_load['load_after']}); off in the simulator: {off}/{len(miners)}", flush=True)
+                  f" -> {shed_load['load_after']}, {cpu_text(shed_load)}); off in the simulator: {off}/{len(miners)}",
+                  flush=True)
         shed_s = min(entry["seconds"] for entry in sheds)
         off = min(entry["off"] for entry in sheds)
-        restore_s, restore_load = timed(playbook, work, "restore.yml",
+        restore_s, restore_load = timed(farm.pid, playbook, work, "restore.yml",
                                         ["-e", f"curtailment_restore_batch_size={args.batch_size}",
                                          "-e", "curtailment_restore_batch_interval=0"])
         back = len(miners) - count_off(control, miners)
@@ -192,29 +301,30 @@ def main(argv=None) -> int:
               f"(load {restore_load['load_before']} -> {restore_load['load_after']}); mining again: "
               f"{back}/{len(miners)}", flush=True)
         reset(control)
-        alone, alone_load = timed(fan_out_alone, work, miners)
+        alone, alone_load = timed(farm.pid, fan_out_alone, work, miners)
         alone.update(alone_load, off_in_simulator=count_off(control, miners))
         print(f"the same fan-out without Ansible (plan reads, shed, read-back, 100 threads): {alone['seconds']} s "
-              f"(load {alone['load_before']} -> {alone['load_after']}), {alone['failed']} failed, off in the simulator "
-              f"{alone['off_in_simulator']}", flush=True)
-        theirs = None
+              f"(load {alone['load_before']} -> {alone['load_after']}, {cpu_text(alone)}), {alone['failed']} failed, "
+              f"off in the simulator {alone['off_in_simulator']}", flush=True)
+        floor_s, floor = timed(farm.pid, ansible_floor, work)
+        floor["seconds"] = floor_s
+        print(f"ansible-playbook alone (the same 1,000 hosts, one run_once task, no miner): {floor_s} s "
+              f"({cpu_text(floor)})", flush=True)
+        theirs = verified = None
         if not args.skip_pyasic:
-            reset(control)
-            theirs, pyasic_load = timed(run_pyasic, work, miners, args.pyasic_timeout)
-            theirs.update(pyasic_load, off_in_simulator=count_off(control, miners))
-            if "error" in theirs:
-                print(f"pyasic: {theirs['error']}")
-            else:
-                theirs["ratio_vs_ours"] = round(theirs["wall_s"] / shed_s, 2)
-                print(f"pyasic power_off x{len(miners)} (gather, semaphore 100, no verification): {theirs['seconds']} s "
-                      f"(process {theirs['wall_s']} s, load {theirs['load_before']} -> {theirs['load_after']}), "
-                      f"{theirs['ok']} ok, {theirs['errors']} errors, off in the simulator "
-                      f"{theirs['off_in_simulator']}; ratio pyasic / ours: {theirs['ratio_vs_ours']}x", flush=True)
+            theirs = pyasic_fastest(farm.pid, control, work, miners, args, PYASIC_SHED, shed_s,
+                                    f"pyasic power_off x{len(miners)} (gather, semaphore 100, no verification)")
+            verified = pyasic_fastest(farm.pid, control, work, miners, args, PYASIC_VERIFIED, shed_s,
+                                      "pyasic doing the same work (plan read, power_off, status until off)")
         targets = {"all_off": off == len(miners), "all_back": back == len(miners), "shed_under_15s": shed_s < 15,
-                   "faster_than_pyasic": bool(theirs and "wall_s" in theirs and shed_s < theirs["wall_s"])}
+                   "faster_than_pyasic": bool(theirs and "wall_s" in theirs and shed_s < theirs["wall_s"]),
+                   "faster_than_pyasic_on_equal_work": bool(verified and "wall_s" in verified
+                                                            and shed_s < verified["wall_s"])}
         print(json.dumps({"benchmark": "curtail", "cpus": os.cpu_count(), "miners": len(miners),
-                          "shed_s": shed_s, "sheds": sheds, "fan_out_alone": alone, "restore_s": restore_s, "restore": restore_load,
-                          "restore_batch_size": args.batch_size, "pyasic": theirs, "targets": targets}))
+                          "shed_s": shed_s, "sheds": sheds, "fan_out_alone": alone, "ansible_floor": floor,
+                          "restore_s": restore_s, "restore": restore_load,
+                          "restore_batch_size": args.batch_size, "pyasic": theirs, "pyasic_verified": verified,
+                          "targets": targets}))
         return 0 if targets["all_off"] and targets["all_back"] else 1
     finally:
         if farm is not None:

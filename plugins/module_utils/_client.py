@@ -33,6 +33,7 @@ No loop here waits without a timeout, and a closed or reset socket ends every lo
 
 from __future__ import annotations
 
+import json
 import math
 import os
 import re
@@ -126,6 +127,8 @@ class _ObjectEnd:
         self.end = None  # offset just past the first object, once found
 
     def feed(self, chunk: bytes) -> int | None:
+        if self.offset == 0 and self.end is None:
+            self.end = _whole_object_end(chunk)
         if self.end is None and not self.broken:
             base = self.offset
             if self.depth == 0 and not self.in_string:
@@ -153,6 +156,22 @@ class _ObjectEnd:
                         break
         self.offset += len(chunk)
         return self.end
+
+
+def _whole_object_end(data: bytes) -> int | None:
+    """Where the object ends when ``data`` is one valid JSON object and blanks, else None (the scan decides).
+
+    Most replies come whole in their first chunk: the C parser says so in about a quarter of the scan's time.
+    """
+    body = data.rstrip(_BLANK)
+    text = body.lstrip(_BLANK)  # a leading NUL would make json guess UTF-16
+    if not text.startswith(b"{") or not text.endswith(b"}"):
+        return None
+    try:
+        json.loads(text)
+    except (ValueError, RecursionError):
+        return None
+    return len(body)
 
 
 def _object_complete(data: bytes) -> bool:
