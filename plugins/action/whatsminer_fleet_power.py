@@ -94,8 +94,10 @@ class ActionModule(WhatsMinerAction):
         miners = _fleet.fan_out(lambda target: _fleet.shed(target, mode, percent, check, params["verify_timeout"],
                                                            readings[target.name]),
                                 chosen, params["concurrency"])
-        return {"plan": plan, "plan_text": text, "miners": miners + unreadable,
-                "readings": {m["host"]: m["before"] for m in miners if isinstance(m.get("before"), dict)}}
+        outcome = {"plan": plan, "plan_text": text, "miners": miners + unreadable}
+        if check:  # for a shed that follows; after a real shed they are stale, and each miner's before has them
+            outcome["readings"] = {m["host"]: m["before"] for m in miners if isinstance(m.get("before"), dict)}
+        return outcome
 
     @staticmethod
     def _heading(params) -> str:

@@ -333,9 +333,12 @@ not_restored:
   type: list
   elements: str
 readings:
-  description: For O(operation=shed), per host name, the facts read of each miner (RV(miners[].before)), to hand
-    to a shed that follows at once as O(readings).
-  returned: when O(operation=shed)
+  description:
+    - For O(operation=shed) in check mode, per host name, the facts read of each miner (RV(miners[].before)), to
+      hand to a shed that follows at once as O(readings).
+    - Not returned by a shed that sent commands, where they are stale and each miner's RV(miners[].before) holds
+      them.
+  returned: when O(operation=shed) in check mode
   type: dict
   sample: {m07: {is_mining: true, power_mode: normal, power_pct: 100, power_w: 3450, hashrate_ths: 70.1,
                  efficiency_jth: 49.22}}

@@ -254,6 +254,21 @@ def step_rest_restored() -> None:
     expect(not state_file()["active"], "the event is still active after every miner came back")
 
 
+def step_handoff_before() -> None:
+    remember(counts=write_counts())
+
+
+def step_handoff(hosts: str, stopped: str) -> None:
+    """After handoff.yml: every planned miner off; the one stopped after the plan got power_off twice, because the
+    shed went by the plan's reading and did not read it again."""
+    counts = recall("counts")
+    for host in hosts.split(","):
+        new = [w["command"] for w in writes(host)][counts[host]:]
+        want = ["power_off", "power_off"] if host == stopped else ["power_off"]
+        expect(new == want, f"{host}: expected {want} from the hand-off, got {new}")
+        expect(not miner(host)["mining"], f"{host} is still mining after the hand-off")
+
+
 def step_log() -> None:
     lines = [json.loads(line) for line in (WORK / "curtailment" / "events.jsonl").read_text().splitlines()]
     jobs = [(line["job"], line["mode"], line["result"]) for line in lines]

@@ -7,7 +7,8 @@
 # a low_power event over a group returns each miner to its own mode; a percent event sets and restores the power
 # percent (restore_power_pct, or set_power_pct where the firmware lacks it); a restore batch whose miner does
 # not come back (a stale power_on) stops the restore, names it, leaves the later batches untouched and
-# curtailed, and the next restore brings them back. Every run is -vvvv into one log that
+# curtailed, and the next restore brings them back. A check-mode plan's readings hand the miners to a shed that
+# does not read them again (the module's documented hand-off). Every run is -vvvv into one log that
 # must not hold the password; the log is printed only on failure.
 set -euo pipefail
 work=$(mktemp -d)
@@ -93,6 +94,11 @@ farm_play ok "restore the rest once it is fixed" "$PLAYBOOKS/restore.yml" "${sta
   -e curtailment_restore_batch_interval=0
 check rest-restored
 check log
+
+check handoff-before
+farm_play ok "a check-mode plan, then a shed from its readings" handoff.yml -e handoff_stopped=m02 \
+  -e '{"handoff_hosts": ["m01", "m02", "m03"]}'
+check handoff m01,m02,m03 m02
 
 farm_no_secrets curtailment "$FARM_PASSWORD"
 echo "curtailment: passed in $((SECONDS - started)) s; no secret in $(wc -l < "$work/run.log") lines of -vvvv output"
