@@ -21,7 +21,8 @@ Starts its own farm on loopback (a third of each persona, 20 PDUs), then times:
 - ansible-playbook alone: the same inventory, one ``run_once`` task that talks to no miner (what Ansible costs
   before and after any work).
 
-Prints both shed times and the ratio; the last line is JSON. Targets: the shed verified in under 15 s on
+Each playbook's time is also split (a callback, bench/callback_plugins/phase_times.py) into the seconds before
+its fleet task, in it, and after it. Prints both shed times and the ratio; the last line is JSON. Targets: the shed verified in under 15 s on
 2 cores, and faster than pyasic. The machine may be shared: each figure is printed with the load average
 (1 min) before and after it, and ``--repeat N`` runs the shed and each pyasic script N times (a reset
 between) to show the spread; the fastest of each counts.
@@ -157,14 +158,39 @@ def playbook(work: Path, name: str, extra: list) -> float:
     binary = Path(sys.executable).with_name("ansible-playbook")
     command = [str(binary) if binary.exists() else "ansible-playbook", "-i", str(work / "inventory.ini"),
                str(ROOT / "playbooks" / name), "-e", f"curtailment_dir={work / 'curtailment'}"] + extra
-    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=str(work / "collections"))
-    started = time.perf_counter()
+    phases = work / "phases.jsonl"
+    phases.unlink(missing_ok=True)
+    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=str(work / "collections"), BENCH_PHASES=str(phases),
+               ANSIBLE_CALLBACK_PLUGINS=str(Path(__file__).resolve().parent / "callback_plugins"),
+               ANSIBLE_CALLBACKS_ENABLED="phase_times")
+    started, began = time.perf_counter(), time.time()
     done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
     wall = time.perf_counter() - started
+    LAST_PHASES.clear()
+    LAST_PHASES.update(phases_of(phases, began, time.time()))
     (work / f"{Path(name).name}.log").write_text(done.stdout + done.stderr)
     if done.returncode != 0:
         raise SystemExit(f"{name} failed ({done.returncode}):\n{(done.stdout + done.stderr)[-4000:]}")
     return round(wall, 2)
+
+
+LAST_PHASES: dict = {}  # the last playbook's phases (phases_of)
+FLEET_TASK = "whatsminer_fleet_power"
+
+
+def phases_of(path: Path, began: float, ended: float) -> dict:
+    """Seconds before the first fleet task started, from there to the end of the last one, and after it until the
+    process ended, from the phase_times callback's lines (bench/callback_plugins); {} without a fleet task."""
+    if not path.exists():
+        return {}
+    lines = [json.loads(line) for line in path.read_text().splitlines()]
+    fleet = [line for line in lines if (line["action"] or "").endswith(FLEET_TASK)]
+    starts = [line["t"] for line in fleet if line["event"] == "start"]
+    ends = [line["t"] for line in fleet if line["event"] != "start"]
+    if not starts or not ends:
+        return {}
+    return {"before_s": round(starts[0] - began, 2), "fleet_task_s": round(ends[-1] - starts[0], 2),
+            "after_s": round(ended - ends[-1], 2)}
 
 
 def load() -> float:
@@ -192,6 +218,13 @@ def timed(farm_pid: int, what, *args) -> tuple:
     return value, {"load_before": before, "load_after": load(),
                    "cpu_controller_s": round(cpu_here() - here_before, 2),
                    "cpu_farm_s": round(cpu_of(farm_pid) - farm_before, 2)}
+
+
+def phases_text(phases: dict) -> str:
+    if not phases:
+        return "no fleet task seen"
+    return (f"{phases['before_s']} s before the fleet task, {phases['fleet_task_s']} s in it, {phases['after_s']} s "
+            "after it")
 
 
 def cpu_text(figures: dict) -> str:
@@ -287,19 +320,20 @@ def main(argv=None) -> int:
                 shutil.rmtree(work / "curtailment", ignore_errors=True)
             shed_s, shed_load = timed(farm.pid, playbook, work, "curtail.yml", [])
             off = count_off(control, miners)
-            sheds.append(dict(shed_load, seconds=shed_s, off=off))
+            sheds.append(dict(shed_load, seconds=shed_s, off=off, phases=dict(LAST_PHASES)))
             print(f"curtail.yml (stop, every miner, verified by read-back): {shed_s} s (load {shed_load['load_before']}"
-                  f" -> {shed_load['load_after']}, {cpu_text(shed_load)}); off in the simulator: {off}/{len(miners)}",
-                  flush=True)
+                  f" -> {shed_load['load_after']}, {cpu_text(shed_load)}); off in the simulator: {off}/{len(miners)}; "
+                  f"{phases_text(LAST_PHASES)}", flush=True)
         shed_s = min(entry["seconds"] for entry in sheds)
         off = min(entry["off"] for entry in sheds)
         restore_s, restore_load = timed(farm.pid, playbook, work, "restore.yml",
                                         ["-e", f"curtailment_restore_batch_size={args.batch_size}",
                                          "-e", "curtailment_restore_batch_interval=0"])
         back = len(miners) - count_off(control, miners)
+        restore_load["phases"] = dict(LAST_PHASES)
         print(f"restore.yml (batches of {args.batch_size}, one per PDU, each confirmed, interval 0): {restore_s} s "
-              f"(load {restore_load['load_before']} -> {restore_load['load_after']}); mining again: "
-              f"{back}/{len(miners)}", flush=True)
+              f"(load {restore_load['load_before']} -> {restore_load['load_after']}, {cpu_text(restore_load)}); "
+              f"mining again: {back}/{len(miners)}; {phases_text(LAST_PHASES)}", flush=True)
         reset(control)
         alone, alone_load = timed(farm.pid, fan_out_alone, work, miners)
         alone.update(alone_load, off_in_simulator=count_off(control, miners))
